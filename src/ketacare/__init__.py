@@ -1,0 +1,1 @@
+"""ketacare: runs a ketamine-therapy practice end to end."""

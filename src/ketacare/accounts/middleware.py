@@ -1,0 +1,105 @@
+"""Session rules every request passes through: idle and absolute timeouts, MFA for staff,
+and no caching of anything a signed-in person sees."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from ketacare.tenancy.access import active_membership
+
+LAST_SEEN_KEY = "ketacare_last_seen"
+SIGNED_IN_AT_KEY = "ketacare_signed_in_at"
+MFA_SEEN_KEY = "ketacare_mfa_enrolled"
+# Writing the session on every request costs a query; a minute of slack is harmless.
+LAST_SEEN_RESOLUTION_SECONDS = 60
+
+
+def idle_timeout_seconds(request: HttpRequest) -> int:
+    membership = active_membership(request.user)
+    minutes = (
+        membership.organisation.idle_timeout_minutes
+        if membership
+        else settings.KETACARE_IDLE_TIMEOUT_DEFAULT_MINUTES
+    )
+    return min(minutes, settings.KETACARE_IDLE_TIMEOUT_MAX_MINUTES) * 60
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+class SessionLifetimeMiddleware:
+    """Signs a person out after the organisation's idle timeout or the absolute lifetime."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            signed_in_at = session.setdefault(SIGNED_IN_AT_KEY, now)
+            last_seen = session.get(LAST_SEEN_KEY, now)
+            absolute = settings.KETACARE_SESSION_ABSOLUTE_HOURS * 3600
+            if now - last_seen > idle_timeout_seconds(request) or now - signed_in_at > absolute:
+                logout(request)
+                if _is_api(request):
+                    return JsonResponse({"detail": "Your session has ended."}, status=401)
+                messages.info(request, "You were signed out after a period of inactivity.")
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+            if now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS or LAST_SEEN_KEY not in session:
+                session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
+
+
+class StaffMFARequiredMiddleware:
+    """Staff who have not enrolled TOTP reach nothing but the enrolment and sign-out pages."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "kind", "staff") != "patient"
+            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+            and not request.session.get(MFA_SEEN_KEY)
+        ):
+            if not is_mfa_enabled(user):
+                if _is_api(request):
+                    return JsonResponse(
+                        {"detail": "Set up two-factor authentication before using the API."},
+                        status=403,
+                    )
+                return redirect("mfa_activate_totp")
+            request.session[MFA_SEEN_KEY] = True
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Health information must not linger in browser or proxy caches (ASVS 14.3.2)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated or request.path.startswith(("/accounts/", "/api/")):
+            response["Cache-Control"] = "no-store"
+            response["Vary"] = ", ".join(
+                v for v in (response.get("Vary"), "Cookie", "HX-Request") if v
+            )
+        return response

@@ -1,0 +1,67 @@
+"""The project's one API object: routers per app, one error handler for every kind of refusal."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import django_auth
+
+from ketacare.patients.api import router as patients_router
+from ketacare.patients.services import StaleEditError
+
+api = NinjaAPI(
+    title="ketacare API",
+    version="1",
+    auth=django_auth,
+    docs_url=None,  # no public API docs (ASVS 13.4.5); the schema is committed in docs/
+    urls_namespace="api",
+)
+api.add_router("/patients/", patients_router)
+
+
+def _fields(exc: ValidationError) -> list[dict[str, object]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            {"loc": ["body", field], "msg": " ".join(messages)}
+            for field, messages in exc.message_dict.items()
+        ]
+    return [{"loc": ["body"], "msg": " ".join(exc.messages)}]
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _fields(exc)}, status=422)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    detail = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", "invalid")} for e in exc.errors]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "Sign in first."}, status=401)
+
+
+@api.exception_handler(StaleEditError)
+def on_stale(request: HttpRequest, exc: StaleEditError) -> HttpResponse:
+    body = {
+        "detail": str(exc),
+        "changed_fields": exc.changed_fields,
+        "version": exc.current.version,
+    }
+    return api.create_response(request, body, status=409)

@@ -1,0 +1,124 @@
+"""The audit trail: an append-only log of who saw or changed what, sealed into hash chains.
+
+An event is written in the same transaction as the change it records. Sealing (linking it into
+its organisation's chain) happens afterwards, in order, by a background step, so a busy clinic
+never waits on the chain head. Unsealed events are "pending", never "valid".
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created"
+    CHANGE = "change", "Changed"
+    DELETE = "delete", "Deleted"
+    VIEW = "view", "Viewed"
+    SEARCH = "search", "Searched"
+    EXPORT = "export", "Exported"
+    LOGIN = "login", "Signed in"
+    LOGOUT = "logout", "Signed out"
+    LOGIN_FAILED = "login_failed", "Failed sign-in"
+    DEACTIVATE = "deactivate", "Deactivated"
+    SETTINGS_CHANGE = "settings_change", "Changed settings"
+
+
+SYSTEM_CHAIN = "system"
+
+
+class AuditEvent(models.Model):
+    """One thing that happened to health information or to access. Never updated, never deleted."""
+
+    chain = models.CharField(max_length=40, db_index=True)
+    organisation = models.ForeignKey(
+        "tenancy.Organisation", null=True, blank=True, on_delete=models.PROTECT
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    actor_role = models.CharField(max_length=20, blank=True)
+    patient_public_id = models.UUIDField(null=True, blank=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    changed_fields = models.JSONField(default=list, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "patient_public_id", "-occurred_at"],
+                name="audit_by_patient",
+            ),
+            models.Index(fields=["organisation", "actor", "-occurred_at"], name="audit_by_actor"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(actor__isnull=False) | models.Q(action="login_failed"),
+                name="audit_event_names_an_actor",
+                violation_error_message="Every audit event names who acted.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type} by {self.actor_id}"
+
+    def content(self) -> dict[str, object]:
+        """What the seal's hash covers: every recorded fact of the event."""
+        return {
+            "id": self.pk,
+            "chain": self.chain,
+            "organisation": self.organisation_id,
+            "actor": self.actor_id,
+            "actor_role": self.actor_role,
+            "patient": str(self.patient_public_id) if self.patient_public_id else None,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "action": self.action,
+            "occurred_at": self.occurred_at.isoformat(),
+            "ip_address": self.ip_address,
+            "user_agent": self.user_agent,
+            "changed_fields": self.changed_fields,
+            "detail": self.detail,
+        }
+
+
+class AuditSeal(models.Model):
+    """Links one event into its chain: position, previous hash, and the hash over both."""
+
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="seal")
+    chain = models.CharField(max_length=40)
+    sequence = models.PositiveBigIntegerField()
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["chain", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "sequence"], name="audit_seal_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.sequence}"
+
+
+class AuditChainHead(models.Model):
+    """The last seal of a chain: a lock point for the sealer, not evidence (verify ignores it)."""
+
+    chain = models.CharField(max_length=40, unique=True)
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        ordering = ["chain"]
+
+    def __str__(self) -> str:
+        return f"{self.chain} at {self.sequence}"

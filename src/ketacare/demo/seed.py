@@ -1,0 +1,350 @@
+"""Builds the demo practice. Running it again changes nothing: every row is looked up first."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import zipcodes
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.db import transaction
+from django.utils import timezone
+
+from ketacare.accounts.models import User
+from ketacare.demo import people
+from ketacare.patients import services
+from ketacare.patients.models import Patient
+from ketacare.patients.sections import SECTIONS
+from ketacare.tenancy.models import Clinic, Membership, Organisation, Role, TreatmentSpace
+
+DEMO_PASSWORD = "calm-chair-4417-demo"  # noqa: S105  (synthetic demo credential, printed on start)
+# One TOTP secret for every demo account so a newcomer adds a single entry to an authenticator
+# app (or runs `ketacare demo_totp`). Never use a shared secret outside the demo.
+DEMO_TOTP_SECRET = "KETACAREDEMOMFAXKETACAREDEMOMFAX"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class ClinicSpec:
+    name: str
+    address: str
+    city: str
+    state: str
+    zip_code: str
+    time_zone: str
+    routes: tuple[str, ...]
+    listed: bool = True
+
+
+ORGANISATIONS = {
+    "lakeside": (
+        "Lakeside Ketamine & Wellness",
+        "America/Chicago",
+        "LK",
+        (
+            ClinicSpec(
+                "Lakeside — Palos Hills",
+                "10400 S Roberts Rd, Suite 120",
+                "Palos Hills",
+                "IL",
+                "60465",
+                "America/Chicago",
+                ("iv", "esketamine", "im_sc"),
+            ),
+            ClinicSpec(
+                "Lakeside — Naperville",
+                "1200 E Ogden Ave",
+                "Naperville",
+                "IL",
+                "60563",
+                "America/Chicago",
+                ("iv", "esketamine"),
+            ),
+            ClinicSpec(
+                "Lakeside — Milwaukee",
+                "700 N Water St",
+                "Milwaukee",
+                "WI",
+                "53202",
+                "America/Chicago",
+                ("iv", "sublingual_oral", "topical"),
+            ),
+        ),
+        72,
+    ),
+    "harbor": (
+        "Harbor Mind Clinic",
+        "America/Los_Angeles",
+        "HM",
+        (
+            ClinicSpec(
+                "Harbor Mind — Portland",
+                "1500 SW 1st Ave",
+                "Portland",
+                "OR",
+                "97201",
+                "America/Los_Angeles",
+                ("iv", "esketamine"),
+            ),
+        ),
+        16,
+    ),
+}
+
+ROLES = (
+    (Role.ORG_ADMIN, "admin", "Dana Okafor"),
+    (Role.PRESCRIBER, "prescriber", "Dr. Lena Marsh"),
+    (Role.NURSE, "nurse", "Sam Rivera, RN"),
+    (Role.FRONT_DESK, "frontdesk", "Alex Kim"),
+    (Role.THERAPIST, "therapist", "Jo Bennett, LCSW"),
+    (Role.BILLING, "billing", "Pat Moreno"),
+)
+
+
+def _clinic(org: Organisation, spec: ClinicSpec) -> Clinic:
+    place = zipcodes.matching(spec.zip_code)[0]
+    clinic, _ = Clinic.objects.get_or_create(
+        organisation=org,
+        name=spec.name,
+        defaults={
+            "address_line1": spec.address,
+            "city": spec.city,
+            "state": spec.state,
+            "zip_code": spec.zip_code,
+            "latitude": Decimal(place["lat"]).quantize(Decimal("0.000001")),
+            "longitude": Decimal(place["long"]).quantize(Decimal("0.000001")),
+            "phone": "(555) 010-" + spec.zip_code[-4:],
+            "time_zone": spec.time_zone,
+            "routes_offered": list(spec.routes),
+            "publicly_listed": spec.listed,
+            "hours": {d: ["08:00", "17:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+        },
+    )
+    for i in range(1, 5):
+        TreatmentSpace.objects.get_or_create(
+            clinic=clinic, name=f"Chair {i}", defaults={"kind": "chair", "organisation": org}
+        )
+    TreatmentSpace.objects.get_or_create(
+        clinic=clinic, name="Room A", defaults={"kind": "room", "organisation": org}
+    )
+    return clinic
+
+
+def _staff(org: Organisation, slug: str, clinics: list[Clinic]) -> dict[str, User]:
+    users = {}
+    for role, handle, name in ROLES:
+        email = f"{handle}@{slug}.test"
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+            RecoveryCodes.activate(user)
+        membership, created = Membership.objects.get_or_create(
+            user=user,
+            defaults={
+                "organisation": org,
+                "role": role,
+                "licence_number": "IL-036-123456" if role == Role.PRESCRIBER else "",
+                "dea_number": "BM1234563" if role == Role.PRESCRIBER else "",
+            },
+        )
+        if created:
+            membership.clinics.set(clinics)
+        users[handle] = user
+    return users
+
+
+def _seed_patients(
+    org: Organisation, clinics: list[Clinic], staff: dict[str, User], count: int
+) -> int:
+    rng = random.Random(f"ketacare-demo-{org.slug}")  # noqa: S311  (demo data, not secrets)
+    created = 0
+    today = timezone.localdate()
+    for n in range(1, count + 1):
+        mrn = f"{org.mrn_prefix}{n:06d}"
+        first = rng.choice(people.FIRST_NAMES)
+        last = rng.choice(people.LAST_NAMES)
+        dob = date(today.year - rng.randint(19, 78), rng.randint(1, 12), rng.randint(1, 28))
+        clinic = clinics[n % len(clinics)]
+        # Draw every value even when the patient exists, so the sequence is stable on re-runs.
+        plan = {
+            "status": rng.choice(
+                [
+                    "lead",
+                    "consultation",
+                    "active_treatment",
+                    "active_treatment",
+                    "maintenance",
+                    "discharged",
+                ]
+            ),
+            "problems": rng.sample(people.PROBLEMS, rng.randint(1, 3)),
+            "meds": rng.sample(people.MEDICATIONS, rng.randint(1, 4)),
+            "trials": rng.sample(people.TRIALS, rng.randint(1, 4)),
+            "allergies": rng.sample(people.ALLERGIES, rng.randint(0, 2)),
+            "pronouns": rng.choice(people.PRONOUNS),
+            "sex": rng.choice(["female", "male", "female", "male", "intersex"]),
+            "street": f"{rng.randint(100, 9999)} {rng.choice(people.STREETS)}",
+            "phone": f"(555) 01{rng.randint(0, 9)}-{rng.randint(1000, 9999)}",
+            "escort": rng.random() < 0.8,
+        }
+        if Patient.objects.filter(organisation=org, mrn=mrn).exists():
+            continue
+        with transaction.atomic():
+            _one_patient(org, clinic, staff, mrn, first, last, dob, plan, today)
+        created += 1
+    return created
+
+
+def _one_patient(org, clinic, staff, mrn, first, last, dob, plan, today):  # type: ignore[no-untyped-def]
+    patient = services.patient_register(
+        actor=staff["frontdesk"],
+        data={
+            "mrn": mrn,
+            "legal_first_name": first,
+            "legal_last_name": last,
+            "pronouns": plan["pronouns"],
+            "date_of_birth": dob,
+            "sex_assigned_at_birth": plan["sex"],
+            "email": f"{first.lower()}.{last.lower()}@example.test".encode(
+                "ascii", "ignore"
+            ).decode(),
+            "phone": plan["phone"],
+            "address_line1": plan["street"],
+            "city": clinic.city,
+            "state": clinic.state,
+            "zip_code": clinic.zip_code,
+            "preferred_clinic": clinic,
+            "status": plan["status"],
+        },
+    )
+    add = services.chart_entry_add
+    nurse, desk = staff["nurse"], staff["frontdesk"]
+    add(
+        actor=desk,
+        patient=patient,
+        section=SECTIONS["contacts"],
+        data={
+            "kind": "emergency",
+            "name": "Robin " + last,
+            "relationship": "sibling",
+            "phone": "(555) 019-2200",
+        },
+    )
+    if plan["escort"]:
+        add(
+            actor=desk,
+            patient=patient,
+            section=SECTIONS["contacts"],
+            data={
+                "kind": "escort",
+                "name": "Chris " + last,
+                "relationship": "partner",
+                "phone": "(555) 019-3300",
+            },
+        )
+    for code, description in plan["problems"]:
+        add(
+            actor=nurse,
+            patient=patient,
+            section=SECTIONS["problems"],
+            data={
+                "icd10_code": code,
+                "description": description,
+                "status": "active",
+                "onset_date": today - timedelta(days=400),
+            },
+        )
+    for name, amount, freq, drug_class, dzp in plan["meds"]:
+        add(
+            actor=nurse,
+            patient=patient,
+            section=SECTIONS["medications"],
+            data={
+                "name": name,
+                "dose_amount": Decimal(amount),
+                "dose_unit": "mg",
+                "frequency": freq,
+                "drug_class": drug_class,
+                "diazepam_equivalent_mg_per_day": Decimal(dzp) if dzp else None,
+                "active": True,
+            },
+        )
+    for kind, name, dose, weeks, dose_ok, time_ok, outcome in plan["trials"]:
+        start = today - timedelta(days=700 - weeks * 7)
+        add(
+            actor=nurse,
+            patient=patient,
+            section=SECTIONS["trials"],
+            data={
+                "kind": kind,
+                "name": name,
+                "dose": dose,
+                "start_date": start,
+                "end_date": start + timedelta(weeks=weeks),
+                "adequate_dose": dose_ok,
+                "adequate_duration": time_ok,
+                "outcome": outcome,
+            },
+        )
+    for substance, reaction, severity in plan["allergies"]:
+        add(
+            actor=nurse,
+            patient=patient,
+            section=SECTIONS["allergies"],
+            data={"substance": substance, "reaction": reaction, "severity": severity},
+        )
+    signed = timezone.make_aware(datetime.combine(today - timedelta(days=30), datetime.min.time()))
+    add(
+        actor=desk,
+        patient=patient,
+        section=SECTIONS["consents"],
+        data={
+            "kind": "privacy_notice",
+            "document_version": "2026.1",
+            "signed_at": signed,
+            "signed_by_name": f"{first} {last}",
+        },
+    )
+    if plan["status"] in ("active_treatment", "maintenance"):
+        add(
+            actor=desk,
+            patient=patient,
+            section=SECTIONS["consents"],
+            data={
+                "kind": "ketamine",
+                "document_version": "2026.2",
+                "signed_at": signed,
+                "signed_by_name": f"{first} {last}",
+            },
+        )
+
+
+def seed_demo() -> dict[str, int]:
+    """Create (or find) both demo organisations. Returns how many patients were added per org."""
+    added = {}
+    for slug, (name, tz, prefix, clinic_specs, count) in ORGANISATIONS.items():
+        org, _ = Organisation.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "time_zone": tz,
+                "mrn_prefix": prefix,
+                "next_mrn_number": count + 1,
+            },
+        )
+        clinics = [_clinic(org, spec) for spec in clinic_specs]
+        staff = _staff(org, slug, clinics)
+        added[slug] = _seed_patients(org, clinics, staff, count)
+    if not User.objects.filter(email="superadmin@ketacare.test").exists():
+        User.objects.create_superuser(
+            "superadmin@ketacare.test", DEMO_PASSWORD, full_name="Site administrator"
+        )
+    superadmin = User.objects.get(email="superadmin@ketacare.test")
+    if not Authenticator.objects.filter(user=superadmin, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(superadmin, DEMO_TOTP_SECRET)
+    return added

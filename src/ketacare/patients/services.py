@@ -1,0 +1,236 @@
+"""Write operations on the patient registry: one function per use case, each audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from ketacare.audit.models import AuditAction
+from ketacare.audit.services import record_event
+from ketacare.clinical.age import date_of_birth_problem
+from ketacare.patients import selectors
+from ketacare.patients.models import Patient, PatientOwned
+from ketacare.patients.sections import ChartSection
+from ketacare.tenancy.access import require_permission
+from ketacare.tenancy.models import Organisation
+from ketacare.tenancy.permissions import Permission
+
+User = AbstractBaseUser | AnonymousUser
+
+PATIENT_FIELDS = (
+    "mrn", "legal_first_name", "legal_middle_name", "legal_last_name", "preferred_name",
+    "pronouns", "date_of_birth", "sex_assigned_at_birth", "gender_identity", "email", "phone",
+    "address_line1", "address_line2", "city", "state", "zip_code", "preferred_clinic", "status",
+)  # fmt: skip
+
+
+class StaleEditError(Exception):
+    """Someone else saved this record after the form was opened."""
+
+    def __init__(self, changed_fields: list[str], current: Patient) -> None:
+        self.changed_fields = changed_fields
+        self.current = current
+        super().__init__(
+            "Someone else changed this record while you were editing: "
+            + ", ".join(changed_fields or ["(no visible fields)"])
+        )
+
+
+@dataclass(frozen=True)
+class _Changes:
+    fields: list[str]
+
+
+def _apply(instance: Any, data: dict[str, Any], allowed: tuple[str, ...]) -> _Changes:
+    changed = []
+    for name in allowed:
+        if name in data and getattr(instance, name) != data[name]:
+            setattr(instance, name, data[name])
+            changed.append(name)
+    return _Changes(changed)
+
+
+def _refresh_search_keys(patient: Patient) -> None:
+    patient.last_name_key = selectors.name_key(patient.legal_last_name)
+    patient.first_name_key = selectors.name_key(patient.legal_first_name)
+    patient.preferred_name_key = selectors.name_key(patient.preferred_name)
+
+
+def _validate_patient(patient: Patient) -> None:
+    errors: dict[str, list[str]] = {}
+    if patient.date_of_birth:
+        problem = date_of_birth_problem(patient.date_of_birth, timezone.localdate())
+        if problem:
+            errors["date_of_birth"] = [problem]
+    if (
+        patient.preferred_clinic
+        and patient.preferred_clinic.organisation_id != patient.organisation_id
+    ):
+        errors["preferred_clinic"] = ["Choose one of your practice's clinics."]
+    try:
+        patient.full_clean()
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _allocate_mrn(organisation: Organisation) -> str:
+    org = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    while True:
+        candidate = f"{org.mrn_prefix}{org.next_mrn_number:06d}"
+        org.next_mrn_number += 1
+        if not Patient.objects.filter(organisation=org, mrn=candidate).exists():
+            break
+    org.save(update_fields=["next_mrn_number"])
+    return candidate
+
+
+def _save_unique(instance: Patient, **kwargs: Any) -> None:
+    """Save, turning a lost race on the MRN into the same field error as the check."""
+    try:
+        with transaction.atomic():
+            instance.save(**kwargs)
+    except IntegrityError as exc:
+        raise ValidationError({"mrn": ["Another patient in this practice has this MRN."]}) from exc
+
+
+@transaction.atomic
+def patient_register(*, actor: User, data: dict[str, Any]) -> Patient:
+    membership = require_permission(actor, Permission.EDIT_PATIENT)
+    patient = Patient(organisation=membership.organisation)
+    _apply(patient, data, PATIENT_FIELDS)
+    patient.mrn = (patient.mrn or "").strip().upper() or _allocate_mrn(membership.organisation)
+    _refresh_search_keys(patient)
+    _validate_patient(patient)
+    _save_unique(patient)
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=patient,
+        patient_public_id=patient.public_id,
+        changed_fields=[f for f in PATIENT_FIELDS if data.get(f) not in (None, "")],
+    )
+    return patient
+
+
+@transaction.atomic
+def patient_update(
+    *, actor: User, patient: Patient, data: dict[str, Any], expected_version: int
+) -> Patient:
+    require_permission(actor, Permission.EDIT_PATIENT)
+    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    if current.version != expected_version:
+        # What the saved record now says differently from what this person submitted.
+        changed = [f for f in PATIENT_FIELDS if f in data and getattr(current, f) != data[f]]
+        raise StaleEditError(changed, current)
+    if "mrn" in data:
+        data = {**data, "mrn": (data["mrn"] or "").strip().upper() or current.mrn}
+    changes = _apply(current, data, PATIENT_FIELDS)
+    if not changes.fields:
+        return current
+    _refresh_search_keys(current)
+    _validate_patient(current)
+    current.version += 1
+    _save_unique(current)
+    record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=current,
+        patient_public_id=current.public_id,
+        changed_fields=changes.fields,
+    )
+    return current
+
+
+@transaction.atomic
+def record_chart_view(*, actor: User, patient: Patient, sections: list[str]) -> None:
+    record_event(
+        actor=actor,
+        action=AuditAction.VIEW,
+        obj=patient,
+        patient_public_id=patient.public_id,
+        detail={"sections": sections},
+    )
+
+
+@transaction.atomic
+def record_search(*, actor: User, patients: list[Patient]) -> None:
+    """A search discloses who matched: record which patients were shown (never the query)."""
+    record_event(
+        actor=actor,
+        action=AuditAction.SEARCH,
+        detail={"shown": [str(p.public_id) for p in patients]},
+    )
+
+
+def _validate_entry(entry: PatientOwned) -> None:
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    for name in ("onset_date", "start_date"):
+        value = getattr(entry, name, None)
+        if value and value > today:
+            errors[name] = ["This date is in the future."]
+    signed_at = getattr(entry, "signed_at", None)
+    if signed_at and signed_at > timezone.now():
+        errors["signed_at"] = ["A consent cannot be signed in the future."]
+    try:
+        entry.full_clean()
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def chart_entry_add(
+    *, actor: User, patient: Patient, section: ChartSection, data: dict[str, Any]
+) -> PatientOwned:
+    membership = require_permission(actor, section.edit_permission)
+    if patient.organisation_id != membership.organisation_id:
+        raise Http404("No such patient.")
+    entry = section.model(
+        organisation_id=patient.organisation_id, patient=patient, recorded_by=actor
+    )
+    _apply(entry, data, section.fields)
+    if section.slug == "consents":
+        entry.witness = actor  # type: ignore[attr-defined]
+    _validate_entry(entry)
+    entry.save()
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=entry,
+        patient_public_id=patient.public_id,
+        changed_fields=[f for f in section.fields if data.get(f) not in (None, "")],
+    )
+    return entry
+
+
+@transaction.atomic
+def chart_entry_update(
+    *, actor: User, entry: PatientOwned, section: ChartSection, data: dict[str, Any]
+) -> PatientOwned:
+    require_permission(actor, section.edit_permission)
+    current = section.model.objects.select_for_update().get(pk=entry.pk)
+    changes = _apply(current, data, section.fields)
+    if not changes.fields:
+        return current
+    _validate_entry(current)
+    current.save()
+    record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=current,
+        patient_public_id=current.patient.public_id,
+        changed_fields=changes.fields,
+    )
+    return current

@@ -1,0 +1,137 @@
+"""Staff pages of the registry: parse the request, call a selector or service, render."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ketacare.patients import selectors, services
+from ketacare.patients.forms import PatientEditForm, PatientForm, SearchForm, section_form_class
+from ketacare.patients.sections import SECTIONS, ChartSection
+from ketacare.tenancy.access import require_membership, require_permission
+from ketacare.tenancy.permissions import Permission
+
+
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """Search runs on POST so names and dates of birth never sit in URLs or server logs."""
+    require_permission(request.user, Permission.VIEW_PATIENT)
+    form = SearchForm(request.POST or None)
+    results: list[object] = []
+    problem = ""
+    searched = False
+    if request.method == "POST" and form.is_valid():
+        query, patients = selectors.search_patients(request.user, form.cleaned_data["q"])
+        problem = query.problem or ""
+        if problem:
+            form.add_error("q", problem)
+        else:
+            searched = True
+            results = list(patients)
+            services.record_search(actor=request.user, patients=patients)
+    context = {
+        "form": form,
+        "results": results,
+        "searched": searched,
+        "limit": selectors.SEARCH_LIMIT,
+    }
+    template = "patients/partials/results.html" if request.htmx else "patients/search.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    membership = require_permission(request.user, Permission.EDIT_PATIENT)
+    form = PatientForm(request.POST or None, organisation=membership.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_register(actor=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("patients:chart", public_id=patient.public_id)
+    return render(request, "patients/register.html", {"form": form})
+
+
+def chart(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    membership = require_membership(request.user)
+    patient = selectors.get_patient_for(request.user, public_id)
+    data = selectors.patient_chart(request.user, patient, membership)
+    services.record_chart_view(actor=request.user, patient=patient, sections=list(data.sections))
+    return render(request, "patients/chart.html", {"chart": data, "patient": patient})
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    membership = require_membership(request.user)
+    patient = selectors.get_patient_for(request.user, public_id, Permission.EDIT_PATIENT)
+    initial = {"version": patient.version}
+    form = PatientEditForm(
+        request.POST or None,
+        instance=patient,
+        initial=initial,
+        organisation=membership.organisation,
+    )
+    stale: services.StaleEditError | None = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.patient_update(
+                actor=request.user, patient=patient, data=data, expected_version=version
+            )
+        except services.StaleEditError as exc:
+            stale = exc
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("patients:chart", public_id=patient.public_id)
+    return render(request, "patients/edit.html", {"form": form, "patient": patient, "stale": stale})
+
+
+def _section(slug: str) -> ChartSection:
+    try:
+        return SECTIONS[slug]
+    except KeyError as exc:
+        raise Http404("No such part of the record.") from exc
+
+
+@require_http_methods(["GET", "POST"])
+def entry_add(request: HttpRequest, public_id: UUID, section: str) -> HttpResponse:
+    part = _section(section)
+    patient = selectors.get_patient_for(request.user, public_id, part.edit_permission)
+    form = section_form_class(part)(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.chart_entry_add(
+                actor=request.user, patient=patient, section=part, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("patients:chart", public_id=patient.public_id)
+    context = {"form": form, "patient": patient, "section": part, "entry": None}
+    return render(request, "patients/entry_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, public_id: UUID, section: str, entry_id: UUID) -> HttpResponse:
+    part = _section(section)
+    patient = selectors.get_patient_for(request.user, public_id, part.edit_permission)
+    entry = selectors.get_section_entry_for(request.user, patient, part, entry_id)
+    form = section_form_class(part)(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.chart_entry_update(
+                actor=request.user, entry=entry, section=part, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("patients:chart", public_id=patient.public_id)
+    context = {"form": form, "patient": patient, "section": part, "entry": entry}
+    return render(request, "patients/entry_form.html", context)

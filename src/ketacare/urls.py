@@ -1,0 +1,22 @@
+"""The URL map: public pages, sign-in, the staff area and the API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from ketacare import views
+from ketacare.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("patients/", include("ketacare.patients.urls")),
+    path("audit/", include("ketacare.audit.urls")),
+    path("staff/", include("ketacare.accounts.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "ketacare.views.forbidden"
+handler404 = "ketacare.views.not_found"
+handler500 = "ketacare.views.server_error"
