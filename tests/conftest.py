@@ -39,29 +39,29 @@ class Practice:
         return client
 
 
-def _practice(name: str, patient_last_name: str) -> Practice:
+def _practice(name: str, patient_first_name: str, patient_last_name: str) -> Practice:
     org = OrganisationFactory(name=name)
     clinic = ClinicFactory(organisation=org)
     staff = {role.value: make_staff(org, role.value) for role in Role}
     patient = PatientFactory(
         organisation=org,
-        legal_first_name="Marigold",
+        legal_first_name=patient_first_name,
         legal_last_name=patient_last_name,
         preferred_clinic=clinic,
         last_name_key=patient_last_name.lower(),
-        first_name_key="marigold",
+        first_name_key=patient_first_name.lower(),
     )
     return Practice(org, clinic, staff, patient)
 
 
 @pytest.fixture
 def practice_a(db) -> Practice:  # type: ignore[no-untyped-def]
-    return _practice("Practice A", "Quillfeather")
+    return _practice("Practice A", "Marigold", "Quillfeather")
 
 
 @pytest.fixture
 def practice_b(db) -> Practice:  # type: ignore[no-untyped-def]
-    return _practice("Practice B", "Brightwater")
+    return _practice("Practice B", "Juniper", "Brightwater")
 
 
 @pytest.fixture

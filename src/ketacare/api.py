@@ -16,7 +16,8 @@ api = NinjaAPI(
     title="ketacare API",
     version="1",
     auth=django_auth,
-    docs_url=None,  # no public API docs (ASVS 13.4.5); the schema is committed in docs/
+    docs_url=None,  # no API docs or schema served (ASVS 13.4.5); the schema is committed in docs/
+    openapi_url=None,
     urls_namespace="api",
 )
 api.add_router("/patients/", patients_router)

@@ -33,8 +33,8 @@ def idle_timeout_seconds(request: HttpRequest) -> int:
     return min(minutes, settings.KETACARE_IDLE_TIMEOUT_MAX_MINUTES) * 60
 
 
-def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+def _is_api(request: HttpRequest | None = None, *, path: str = "") -> bool:
+    return (request.path if request is not None else path).startswith("/api/")
 
 
 class SessionLifetimeMiddleware:
@@ -62,6 +62,28 @@ class SessionLifetimeMiddleware:
 
 
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
+# Pages anyone may open without signing in. Everything else is default-deny.
+PUBLIC_PATHS = ("/", "/healthz")
+PUBLIC_PREFIXES = ("/accounts/", "/static/")
+
+
+class SignInRequiredMiddleware:
+    """Default deny: a visitor who has not signed in reaches only the public pages."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path
+        if (
+            not request.user.is_authenticated
+            and path not in PUBLIC_PATHS
+            and not path.startswith(PUBLIC_PREFIXES)
+        ):
+            if _is_api(path=request.path):
+                return JsonResponse({"detail": "Sign in first."}, status=401)
+            return redirect(f"{reverse('account_login')}?next={path}")
+        return self.get_response(request)
 
 
 class StaffMFARequiredMiddleware:

@@ -1,19 +1,19 @@
 """The registry's JSON API. Same selectors and services as the pages; explicit schemas."""
 
-from __future__ import annotations
-
-from datetime import date, datetime
-from decimal import Decimal
+# No `from __future__ import annotations`: ninja reads the (closure-local) schema annotations.
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.orm import create_schema
 
 from ketacare.patients import selectors, services
 from ketacare.patients.models import PatientStatus, SexAssignedAtBirth
-from ketacare.patients.sections import SECTIONS
-from ketacare.tenancy.access import require_membership
+from ketacare.patients.sections import SECTIONS, ChartSection
+from ketacare.tenancy.permissions import Permission
 
 router = Router(tags=["patients"])
 
@@ -66,37 +66,15 @@ class SearchIn(Schema):
     q: str = Field(..., min_length=1, max_length=100)
 
 
-class EntryOut(Schema):
-    public_id: UUID
-    section: str
-    summary: str
-    fields: dict[str, str | int | bool | Decimal | date | datetime | None]
-    created_at: datetime
-
-
-def _entry_out(slug: str, entry: Any) -> dict[str, Any]:
-    section = SECTIONS[slug]
-    return {
-        "public_id": entry.public_id,
-        "section": slug,
-        "summary": str(entry),
-        "fields": {name: getattr(entry, name) for name in section.fields},
-        "created_at": entry.created_at,
-    }
-
-
-def _section(slug: str) -> Any:
-    if slug not in SECTIONS:
-        raise Http404("No such part of the record.")
-    return SECTIONS[slug]
+def _entry_out(section: ChartSection, entry: Any) -> dict[str, Any]:
+    out = {name: getattr(entry, name) for name in section.fields}
+    return {**out, "public_id": entry.public_id, "created_at": entry.created_at}
 
 
 @router.post("/search", response=list[PatientOut])
 def search_patients(request: HttpRequest, payload: SearchIn) -> Any:
     query, patients = selectors.search_patients(request.user, payload.q)
     if query.problem:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"q": [query.problem]})
     services.record_search(actor=request.user, patients=patients)
     return patients
@@ -118,8 +96,6 @@ def get_patient(request: HttpRequest, public_id: UUID) -> Any:
 
 @router.put("/{public_id}", response=PatientOut)
 def update_patient(request: HttpRequest, public_id: UUID, payload: PatientUpdateIn) -> Any:
-    from ketacare.tenancy.permissions import Permission
-
     patient = selectors.get_patient_for(request.user, public_id, Permission.EDIT_PATIENT)
     data = payload.dict()
     version = data.pop("version")
@@ -129,31 +105,40 @@ def update_patient(request: HttpRequest, public_id: UUID, payload: PatientUpdate
     )
 
 
-@router.get("/{public_id}/{section}", response=list[EntryOut])
-def list_entries(request: HttpRequest, public_id: UUID, section: str) -> Any:
-    part = _section(section)
-    patient = selectors.get_patient_for(request.user, public_id, part.view_permission)
-    entries = list(selectors.section_entries(request.user, patient, part))
-    services.record_chart_view(actor=request.user, patient=patient, sections=[section])
-    require_membership(request.user)
-    return [_entry_out(section, e) for e in entries]
-
-
-@router.post("/{public_id}/{section}", response={201: EntryOut})
-def add_entry(request: HttpRequest, public_id: UUID, section: str, payload: dict[str, Any]) -> Any:
-    from ketacare.patients.forms import section_form_class
-
-    part = _section(section)
-    patient = selectors.get_patient_for(request.user, public_id, part.edit_permission)
-    form = section_form_class(part)(data=payload)
-    if not form.is_valid():
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError(
-            form.errors.get_json_data()
-            and {k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()}
-        )
-    entry = services.chart_entry_add(
-        actor=request.user, patient=patient, section=part, data=form.cleaned_data
+def _register_section_routes(section: ChartSection) -> None:
+    """One explicit pair of routes per chart section, with schemas made from its fields."""
+    entry_in = create_schema(
+        section.model, name=f"{section.model.__name__}In", fields=list(section.fields)
     )
-    return 201, _entry_out(section, entry)
+    entry_out = create_schema(
+        section.model,
+        name=f"{section.model.__name__}Out",
+        fields=["public_id", *section.fields, "created_at"],
+    )
+
+    @router.get(
+        f"/{{public_id}}/{section.slug}", response=list[entry_out], url_name=f"list_{section.slug}"
+    )
+    def list_entries(request: HttpRequest, public_id: UUID) -> Any:
+        patient = selectors.get_patient_for(request.user, public_id, section.view_permission)
+        entries = list(selectors.section_entries(request.user, patient, section))
+        services.record_chart_view(actor=request.user, patient=patient, sections=[section.slug])
+        return [_entry_out(section, e) for e in entries]
+
+    @router.post(
+        f"/{{public_id}}/{section.slug}", response={201: entry_out}, url_name=f"add_{section.slug}"
+    )
+    def add_entry(request: HttpRequest, public_id: UUID, payload: entry_in) -> Any:  # type: ignore[valid-type]
+        patient = selectors.get_patient_for(request.user, public_id, section.edit_permission)
+        data = payload.dict(exclude_unset=True)  # type: ignore[attr-defined]
+        entry = services.chart_entry_add(
+            actor=request.user, patient=patient, section=section, data=data
+        )
+        return 201, _entry_out(section, entry)
+
+    list_entries.__name__ = f"list_{section.slug}"
+    add_entry.__name__ = f"add_{section.slug}"
+
+
+for _section in SECTIONS.values():
+    _register_section_routes(_section)

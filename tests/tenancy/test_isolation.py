@@ -1,0 +1,205 @@
+"""Walks every staff URL and API route from the URL resolver, as every role of both practices.
+
+A URL added later is covered automatically: if it takes a parameter this walker does not know,
+the walker fails and asks for it to be taught.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from ketacare.patients.models import Medication
+from ketacare.tenancy.models import Membership, Role
+from ketacare.tenancy.permissions import Permission, role_may
+
+PUBLIC_ROUTES = {"", "healthz"}
+SKIPPED_PREFIXES = ("accounts/", "admin/", "static/")
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    namespace: str | None
+    name: str | None
+    params: tuple[str, ...]
+
+
+def _walk(patterns: list[object], prefix: str = "", ns: str | None = None) -> Iterator[Route]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), p.namespace or ns)
+        elif isinstance(p, URLPattern):
+            yield Route(prefix + str(p.pattern), ns, p.name, tuple(p.pattern.converters))
+
+
+def staff_routes() -> list[Route]:
+    routes = [
+        r
+        for r in _walk(get_resolver().url_patterns)
+        if not r.path.startswith(SKIPPED_PREFIXES) and r.path not in PUBLIC_ROUTES
+    ]
+    assert len(routes) >= 10, "the walker found suspiciously few routes"
+    return routes
+
+
+def _fill(route: Route, objects: dict[tuple[str | None, str], str]) -> str:
+    path = route.path
+    for param in route.params:
+        key = (route.namespace, param)
+        assert key in objects, f"teach the isolation walker about {key} (route {route.path})"
+        value = objects[key]
+        path = path.replace(f"<uuid:{param}>", value).replace(f"<slug:{param}>", value)
+        path = path.replace(f"<{param}>", value)
+    return "/" + path
+
+
+def _objects_of(practice) -> dict[tuple[str | None, str], str]:  # type: ignore[no-untyped-def]
+    medication = Medication.objects.create(
+        organisation=practice.organisation,
+        patient=practice.patient,
+        name="Sertraline",
+        drug_class="other",
+    )
+    membership = Membership.objects.get(user=practice.staff[Role.NURSE])
+    patient_id = str(practice.patient.public_id)
+    return {
+        ("patients", "public_id"): patient_id,
+        ("patients", "section"): "medications",
+        ("patients", "entry_id"): str(medication.public_id),
+        ("staff", "public_id"): str(membership.public_id),
+        ("api", "public_id"): patient_id,
+    }
+
+
+METHODS = ("get", "post", "put")
+
+# Valid bodies, so that what answers is the object check and not the input validation.
+VALID_PATIENT = {
+    "legal_first_name": "Ivy",
+    "legal_last_name": "Example",
+    "date_of_birth": "1985-04-02",
+    "sex_assigned_at_birth": "female",
+}
+API_BODIES = {
+    ("api/patients/<public_id>", "put"): {**VALID_PATIENT, "version": 1},
+    ("api/patients/<public_id>/medications", "post"): {"name": "Bupropion", "drug_class": "other"},
+    ("api/patients/<public_id>/problems", "post"): {"icd10_code": "F33.2", "description": "MDD"},
+    ("api/patients/<public_id>/allergies", "post"): {"substance": "Latex"},
+    ("api/patients/<public_id>/trials", "post"): {"kind": "antidepressant", "name": "Sertraline"},
+    ("api/patients/<public_id>/contacts", "post"): {
+        "kind": "escort",
+        "name": "Robin Example",
+        "phone": "555 010 2000",
+    },
+    ("api/patients/<public_id>/consents", "post"): {
+        "kind": "ketamine",
+        "document_version": "1",
+        "signed_at": "2026-01-02T10:00:00Z",
+        "signed_by_name": "Ivy Example",
+    },
+    ("api/patients/search", "post"): {"q": "Quillfeather"},
+    ("api/patients/", "post"): VALID_PATIENT,
+}
+
+
+def _request(client: Client, method: str, url: str, route: Route | None = None):  # type: ignore[no-untyped-def]
+    if method == "get":
+        return client.get(url)
+    if url.startswith("/api/"):
+        body = API_BODIES.get((route.path if route else "", method), {})
+        return getattr(client, method)(url, data=body, content_type="application/json")
+    return getattr(client, method)(url, data={})
+
+
+def test_every_role_of_another_practice_gets_404_for_every_object_url(practice_a, practice_b):
+    objects = _objects_of(practice_a)
+    routes = [r for r in staff_routes() if r.params]
+    checked = 0
+    for role in Role:
+        client = practice_b.client_for(role)
+        for route in routes:
+            url = _fill(route, objects)
+            for method in METHODS:
+                response = _request(client, method, url, route)
+                if response.status_code == 405:
+                    continue
+                assert response.status_code == 404, (role, method, url, response.status_code)
+                assert b"Quillfeather" not in response.content
+                checked += 1
+    assert checked >= len(routes) * len(Role)
+
+
+def test_list_pages_of_another_practice_never_show_its_patients(practice_a, practice_b):
+    # The searcher's own query is echoed back in the search box; what must never appear is
+    # anything of the other practice's patient that the query did not contain.
+    markers = (b"Marigold", str(practice_a.patient.public_id).encode())
+    for role in Role:
+        client = practice_b.client_for(role)
+        for route in (r for r in staff_routes() if not r.params):
+            url = "/" + route.path
+            for method in ("get", "post"):
+                response = _request(client, method, url, route)
+                assert response.status_code != 500, (role, method, url)
+                assert not any(m in response.content for m in markers), (role, method, url)
+        for query in ("Quillfeather", practice_a.patient.mrn, "1980-05-17"):
+            search = client.post("/patients/", {"q": query})
+            assert not any(m in search.content for m in markers), (role, query)
+            api_search = client.post(
+                "/api/patients/search", data={"q": query}, content_type="application/json"
+            )
+            assert not any(m in api_search.content for m in markers), (role, query)
+
+
+def test_anonymous_visitors_reach_no_staff_url(practice_a):
+    objects = _objects_of(practice_a)
+    client = Client()
+    for route in staff_routes():
+        url = _fill(route, objects)
+        response = client.get(url)
+        if url.startswith("/api/"):
+            assert response.status_code in (401, 404, 405), url
+        else:
+            assert response.status_code in (302, 405), url
+            if response.status_code == 302:
+                assert response["Location"].startswith("/accounts/login/"), url
+        assert b"Quillfeather" not in response.content
+
+
+# (url name, how to build it, permission it needs) for the role matrix on one's own practice.
+PERMISSION_MATRIX = [
+    ("/patients/", Permission.VIEW_PATIENT),
+    ("/patients/new/", Permission.EDIT_PATIENT),
+    ("/patients/{p}/", Permission.VIEW_PATIENT),
+    ("/patients/{p}/edit/", Permission.EDIT_PATIENT),
+    ("/patients/{p}/medications/add/", Permission.EDIT_CLINICAL),
+    ("/patients/{p}/problems/add/", Permission.EDIT_CLINICAL),
+    ("/patients/{p}/consents/add/", Permission.RECORD_CONSENT),
+    ("/patients/{p}/contacts/add/", Permission.EDIT_PATIENT),
+    ("/patients/{p}/medications/{m}/edit/", Permission.EDIT_CLINICAL),
+    ("/audit/", Permission.VIEW_AUDIT),
+    ("/staff/", Permission.MANAGE_STAFF),
+    ("/api/patients/{p}", Permission.VIEW_PATIENT),
+    ("/api/patients/{p}/medications", Permission.VIEW_CLINICAL),
+    ("/api/patients/{p}/consents", Permission.VIEW_PATIENT),
+]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_roles_lacking_a_permission_get_403_on_their_own_practice(practice_a, role):
+    objects = _objects_of(practice_a)
+    patient = objects[("patients", "public_id")]
+    medication = objects[("patients", "entry_id")]
+    client = practice_a.client_for(role)
+    for template, permission in PERMISSION_MATRIX:
+        url = template.format(p=patient, m=medication)
+        response = client.get(url)
+        if role_may(role, permission):
+            assert response.status_code == 200, (role, url, response.status_code)
+        else:
+            assert response.status_code == 403, (role, url, response.status_code)
+            assert b"Quillfeather" not in response.content, (role, url)
