@@ -73,8 +73,12 @@ def _validate_patient(patient: Patient) -> None:
         and patient.preferred_clinic.organisation_id != patient.organisation_id
     ):
         errors["preferred_clinic"] = ["Choose one of your practice's clinics."]
+    duplicate = Patient.objects.filter(organisation_id=patient.organisation_id, mrn=patient.mrn)
+    if duplicate.exclude(pk=patient.pk).exists():
+        errors["mrn"] = ["Another patient in this practice has this MRN."]
     try:
-        patient.full_clean()
+        # The MRN uniqueness constraint is checked just above, so its error sits at the field.
+        patient.full_clean(validate_constraints=False)
     except ValidationError as exc:
         for key, messages in exc.message_dict.items():
             errors.setdefault(key, []).extend(messages)
@@ -127,12 +131,12 @@ def patient_update(
 ) -> Patient:
     require_permission(actor, Permission.EDIT_PATIENT)
     current = Patient.objects.select_for_update().get(pk=patient.pk)
+    if "mrn" in data:
+        data = {**data, "mrn": (data["mrn"] or "").strip().upper() or current.mrn}
     if current.version != expected_version:
         # What the saved record now says differently from what this person submitted.
         changed = [f for f in PATIENT_FIELDS if f in data and getattr(current, f) != data[f]]
         raise StaleEditError(changed, current)
-    if "mrn" in data:
-        data = {**data, "mrn": (data["mrn"] or "").strip().upper() or current.mrn}
     changes = _apply(current, data, PATIENT_FIELDS)
     if not changes.fields:
         return current
