@@ -9,6 +9,8 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
+from ketacare.audit.models import AuditAction
+from ketacare.audit.services import record_event
 from ketacare.patients.api import router as patients_router
 from ketacare.patients.services import StaleEditError
 
@@ -50,6 +52,8 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    if request.user.is_authenticated:
+        record_event(actor=request.user, action=AuditAction.DENIED, detail={"path": request.path})
     return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
 
 

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from ketacare.audit.models import AuditAction
+from ketacare.audit.services import record_event
 from ketacare.tenancy.access import active_membership
 
 
@@ -40,6 +42,9 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     reason = str(exception) if exception and str(exception) else "Your role does not allow this."
+    if request.user.is_authenticated:
+        # Refusals are evidence too (who tried what); the path holds only opaque ids.
+        record_event(actor=request.user, action=AuditAction.DENIED, detail={"path": request.path})
     return _error(request, 403, "Not allowed", reason)
 
 

@@ -240,3 +240,17 @@ def test_passwords_are_hashed_with_argon2_in_production_settings():
 def test_no_default_accounts_exist_after_migrate(db):
     assert not User.objects.filter(email__in=["admin", "root", "admin@localhost"]).exists()
     assert User.objects.count() == 0
+
+
+def test_a_patient_account_reaches_no_staff_page(practice_a):
+    patient_user = User.objects.create_user("portal@example.test", TEST_PASSWORD, kind="patient")
+    practice_a.patient.portal_user = patient_user
+    practice_a.patient.save()
+    client = Client()
+    client.force_login(patient_user)
+    # The staff area is closed to patient accounts as a whole, the same for every record.
+    for url in ("/patients/", f"/patients/{practice_a.patient.public_id}/", "/audit/"):
+        response = client.get(url)
+        assert response.status_code == 403 and b"Quillfeather" not in response.content
+    assert client.get(f"/api/patients/{practice_a.patient.public_id}").status_code == 403
+    assert client.get("/").status_code == 200  # the (coming) portal's start page, not a 2FA prompt

@@ -168,3 +168,15 @@ def test_the_trail_never_shows_another_organisations_events(practice_a, practice
     assert page.status_code == 200
     assert b"Brightwater" not in page.content
     assert b"No events." in page.content
+
+
+def test_a_refusal_is_recorded(practice_a):
+    billing = practice_a.client_for(Role.BILLING)
+    assert billing.get(f"/patients/{practice_a.patient.public_id}/edit/").status_code == 403
+    assert (
+        billing.get(f"/api/patients/{practice_a.patient.public_id}/medications").status_code == 403
+    )
+    assert (
+        AuditEvent.objects.filter(action="denied", actor=practice_a.staff[Role.BILLING]).count()
+        == 2
+    )

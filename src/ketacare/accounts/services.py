@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.sessions.models import Session
 from django.db import transaction
 
 from ketacare.accounts.models import User, UserSession
 from ketacare.audit.models import AuditAction
 from ketacare.audit.services import record_event
-from ketacare.tenancy.access import require_permission
+from ketacare.tenancy.access import Actor, require_permission
 from ketacare.tenancy.models import Membership
 from ketacare.tenancy.permissions import Permission
 
 
 @transaction.atomic
-def staff_deactivate(*, actor: AbstractBaseUser | AnonymousUser, membership: Membership) -> None:
+def staff_deactivate(*, actor: Actor, membership: Membership) -> None:
     """Turn a staff member's access off and end every session they have, at once."""
     admin = require_permission(actor, Permission.MANAGE_STAFF)
     if membership.organisation_id != admin.organisation_id:

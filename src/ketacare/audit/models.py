@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", "Failed sign-in"
     DEACTIVATE = "deactivate", "Deactivated"
     SETTINGS_CHANGE = "settings_change", "Changed settings"
+    DENIED = "denied", "Was refused"
 
 
 SYSTEM_CHAIN = "system"

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from ketacare.audit.models import AuditEvent
-from ketacare.tenancy.access import require_permission, scoped
+from ketacare.tenancy.access import Actor, require_permission, scoped
 from ketacare.tenancy.permissions import Permission
 
 PAGE_SIZE = 100
 
 
 def audit_events_for(
-    user: AbstractBaseUser | AnonymousUser,
+    user: Actor,
     *,
     patient_public_id: UUID | None = None,
     actor_public_id: UUID | None = None,

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
+from ketacare.accounts.models import User
 from ketacare.audit.context import current_origin
 from ketacare.audit.models import SYSTEM_CHAIN, AuditAction, AuditEvent
-from ketacare.tenancy.access import active_membership
+from ketacare.tenancy.access import Actor, active_membership
 from ketacare.tenancy.models import Organisation
 
 
@@ -22,7 +23,7 @@ def chain_for(organisation_id: int | None) -> str:
 
 def record_event(
     *,
-    actor: AbstractBaseUser | AnonymousUser,
+    actor: Actor,
     action: AuditAction,
     organisation: Organisation | None = None,
     obj: models.Model | None = None,
@@ -39,7 +40,7 @@ def record_event(
     return AuditEvent.objects.create(
         chain=chain_for(org_id),
         organisation_id=org_id,
-        actor=actor if actor.is_authenticated else None,
+        actor=actor if isinstance(actor, User) else None,
         actor_role=membership.role if membership else getattr(actor, "kind", ""),
         patient_public_id=patient_public_id,
         object_type=obj._meta.label if obj is not None else "",
@@ -52,7 +53,7 @@ def record_event(
     )
 
 
-def record_auth_event(*, user: AbstractBaseUser | None, action: AuditAction) -> AuditEvent:
+def record_auth_event(*, user: User | None, action: AuditAction) -> AuditEvent:
     """Sign-in, sign-out and failures. A failure names no actor: the account may not exist."""
     if user is None:
         return record_event(actor=AnonymousUser(), action=action)

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.orm import create_schema
 
 from ketacare.patients import selectors, services
@@ -84,7 +84,7 @@ def search_patients(request: HttpRequest, payload: SearchIn) -> Any:
 def register_patient(request: HttpRequest, payload: PatientIn) -> Any:
     data = payload.dict()
     data["state"] = data["state"].upper()
-    return 201, services.patient_register(actor=request.user, data=data)
+    return Status(201, services.patient_register(actor=request.user, data=data))
 
 
 @router.get("/{public_id}", response=PatientOut)
@@ -134,7 +134,7 @@ def _register_section_routes(section: ChartSection) -> None:
         entry = services.chart_entry_add(
             actor=request.user, patient=patient, section=section, data=data
         )
-        return 201, _entry_out(section, entry)
+        return Status(201, _entry_out(section, entry))
 
     list_entries.__name__ = f"list_{section.slug}"
     add_entry.__name__ = f"add_{section.slug}"

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -17,11 +17,10 @@ from django.utils import timezone
 from ketacare.clinical.age import age_in_years
 from ketacare.patients.models import DrugClass, Patient, PatientOwned
 from ketacare.patients.sections import SECTIONS, ChartSection
-from ketacare.tenancy.access import access_object, require_permission, scoped
+from ketacare.tenancy.access import Actor, access_object, require_permission, scoped
 from ketacare.tenancy.models import Membership
 from ketacare.tenancy.permissions import Permission, role_may
 
-User = AbstractBaseUser | AnonymousUser
 SEARCH_LIMIT = 50
 
 
@@ -31,13 +30,15 @@ def name_key(value: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
 
 
-def patients_for(user: User, permission: Permission = Permission.VIEW_PATIENT) -> QuerySet[Patient]:
+def patients_for(
+    user: Actor, permission: Permission = Permission.VIEW_PATIENT
+) -> QuerySet[Patient]:
     membership = require_permission(user, permission)
     return scoped(Patient.objects.all(), membership).select_related("preferred_clinic")
 
 
 def get_patient_for(
-    user: User, public_id: UUID | str, permission: Permission = Permission.VIEW_PATIENT
+    user: Actor, public_id: UUID | str, permission: Permission = Permission.VIEW_PATIENT
 ) -> Patient:
     """The patient, or 404 when not in the user's organisation; 403 when the role may not."""
     queryset = Patient.objects.select_related("organisation", "preferred_clinic")
@@ -77,7 +78,7 @@ def parse_search(text: str) -> SearchQuery:
     return SearchQuery(name_terms=terms)
 
 
-def search_patients(user: User, text: str) -> tuple[SearchQuery, list[Patient]]:
+def search_patients(user: Actor, text: str) -> tuple[SearchQuery, list[Patient]]:
     query = parse_search(text)
     patients = patients_for(user)
     if query.date_of_birth:
@@ -139,7 +140,7 @@ class Chart:
         return flags
 
 
-def patient_chart(user: User, patient: Patient, membership: Membership) -> Chart:
+def patient_chart(user: Actor, patient: Patient, membership: Membership) -> Chart:
     """The chart of a patient already fetched through `get_patient_for`."""
     today = timezone.localdate()
     chart = Chart(patient=patient, age=age_in_years(patient.date_of_birth, today))
@@ -147,7 +148,7 @@ def patient_chart(user: User, patient: Patient, membership: Membership) -> Chart
         if not role_may(membership.role, section.view_permission):
             continue
         rows: list[PatientOwned] = list(
-            section.model.objects.filter(
+            section.model._default_manager.filter(
                 patient=patient, organisation=patient.organisation_id
             ).select_related("recorded_by")
         )
@@ -169,17 +170,19 @@ def patient_chart(user: User, patient: Patient, membership: Membership) -> Chart
     return chart
 
 
-def section_entries(user: User, patient: Patient, section: ChartSection) -> QuerySet[PatientOwned]:
+def section_entries(user: Actor, patient: Patient, section: ChartSection) -> QuerySet[PatientOwned]:
     require_permission(user, section.view_permission)
-    return section.model.objects.filter(patient=patient, organisation=patient.organisation_id)
+    return section.model._default_manager.filter(
+        patient=patient, organisation=patient.organisation_id
+    )
 
 
 def get_section_entry_for(
-    user: User, patient: Patient, section: ChartSection, entry_id: UUID | str
+    user: Actor, patient: Patient, section: ChartSection, entry_id: UUID | str
 ) -> PatientOwned:
     try:
-        return section.model.objects.get(
+        return section.model._default_manager.get(
             patient=patient, organisation=patient.organisation_id, public_id=entry_id
         )
-    except (section.model.DoesNotExist, ValueError) as exc:
+    except (ObjectDoesNotExist, ValueError) as exc:
         raise Http404("No such entry.") from exc

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -17,11 +16,9 @@ from ketacare.clinical.age import date_of_birth_problem
 from ketacare.patients import selectors
 from ketacare.patients.models import Patient, PatientOwned
 from ketacare.patients.sections import ChartSection
-from ketacare.tenancy.access import require_permission
+from ketacare.tenancy.access import Actor, require_permission
 from ketacare.tenancy.models import Organisation
 from ketacare.tenancy.permissions import Permission
-
-User = AbstractBaseUser | AnonymousUser
 
 PATIENT_FIELDS = (
     "mrn", "legal_first_name", "legal_middle_name", "legal_last_name", "preferred_name",
@@ -107,7 +104,7 @@ def _save_unique(instance: Patient, **kwargs: Any) -> None:
 
 
 @transaction.atomic
-def patient_register(*, actor: User, data: dict[str, Any]) -> Patient:
+def patient_register(*, actor: Actor, data: dict[str, Any]) -> Patient:
     membership = require_permission(actor, Permission.EDIT_PATIENT)
     patient = Patient(organisation=membership.organisation)
     _apply(patient, data, PATIENT_FIELDS)
@@ -127,7 +124,7 @@ def patient_register(*, actor: User, data: dict[str, Any]) -> Patient:
 
 @transaction.atomic
 def patient_update(
-    *, actor: User, patient: Patient, data: dict[str, Any], expected_version: int
+    *, actor: Actor, patient: Patient, data: dict[str, Any], expected_version: int
 ) -> Patient:
     require_permission(actor, Permission.EDIT_PATIENT)
     current = Patient.objects.select_for_update().get(pk=patient.pk)
@@ -155,7 +152,7 @@ def patient_update(
 
 
 @transaction.atomic
-def record_chart_view(*, actor: User, patient: Patient, sections: list[str]) -> None:
+def record_chart_view(*, actor: Actor, patient: Patient, sections: list[str]) -> None:
     record_event(
         actor=actor,
         action=AuditAction.VIEW,
@@ -166,7 +163,7 @@ def record_chart_view(*, actor: User, patient: Patient, sections: list[str]) -> 
 
 
 @transaction.atomic
-def record_search(*, actor: User, patients: list[Patient]) -> None:
+def record_search(*, actor: Actor, patients: list[Patient]) -> None:
     """A search discloses who matched: record which patients were shown (never the query)."""
     record_event(
         actor=actor,
@@ -196,17 +193,19 @@ def _validate_entry(entry: PatientOwned) -> None:
 
 @transaction.atomic
 def chart_entry_add(
-    *, actor: User, patient: Patient, section: ChartSection, data: dict[str, Any]
+    *, actor: Actor, patient: Patient, section: ChartSection, data: dict[str, Any]
 ) -> PatientOwned:
     membership = require_permission(actor, section.edit_permission)
     if patient.organisation_id != membership.organisation_id:
         raise Http404("No such patient.")
     entry = section.model(
-        organisation_id=patient.organisation_id, patient=patient, recorded_by=actor
+        organisation_id=patient.organisation_id,
+        patient=patient,
+        recorded_by_id=membership.user_id,
     )
     _apply(entry, data, section.fields)
     if section.slug == "consents":
-        entry.witness = actor  # type: ignore[attr-defined]
+        entry.witness_id = membership.user_id  # type: ignore[attr-defined]
     _validate_entry(entry)
     entry.save()
     record_event(
@@ -221,10 +220,10 @@ def chart_entry_add(
 
 @transaction.atomic
 def chart_entry_update(
-    *, actor: User, entry: PatientOwned, section: ChartSection, data: dict[str, Any]
+    *, actor: Actor, entry: PatientOwned, section: ChartSection, data: dict[str, Any]
 ) -> PatientOwned:
     require_permission(actor, section.edit_permission)
-    current = section.model.objects.select_for_update().get(pk=entry.pk)
+    current = section.model._default_manager.select_for_update().get(pk=entry.pk)
     changes = _apply(current, data, section.fields)
     if not changes.fields:
         return current

@@ -6,36 +6,39 @@ existence leak); a missing permission on one's own organisation answers 403.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from ketacare.accounts.models import User
 from ketacare.tenancy.models import Membership
 from ketacare.tenancy.permissions import Permission, role_may
 
 M = TypeVar("M", bound=Model)
+Actor = User | AnonymousUser
+_NOT_LOOKED_UP = object()
 
 
-def active_membership(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
+def active_membership(user: Actor) -> Membership | None:
     """The user's active membership, cached on the user object for the request."""
     if not user.is_authenticated:
         return None
-    cached = getattr(user, "_ketacare_membership", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    cached = user.__dict__.get("_ketacare_membership", _NOT_LOOKED_UP)
+    if cached is not _NOT_LOOKED_UP:
+        return cast(Membership | None, cached)
     membership = (
         Membership.objects.select_related("organisation")
         .filter(user=user, is_active=True, organisation__isnull=False)
         .first()
     )
-    user._ketacare_membership = membership  # type: ignore[union-attr]
+    user.__dict__["_ketacare_membership"] = membership
     return membership
 
 
-def require_membership(user: AbstractBaseUser | AnonymousUser) -> Membership:
+def require_membership(user: Actor) -> Membership:
     """Staff only: patients and people without a place in an organisation are refused."""
     membership = active_membership(user)
     if membership is None:
@@ -43,9 +46,7 @@ def require_membership(user: AbstractBaseUser | AnonymousUser) -> Membership:
     return membership
 
 
-def require_permission(
-    user: AbstractBaseUser | AnonymousUser, permission: Permission
-) -> Membership:
+def require_permission(user: Actor, permission: Permission) -> Membership:
     membership = require_membership(user)
     if not role_may(membership.role, permission):
         raise PermissionDenied(f"Your role may not: {permission.label.lower()}.")
@@ -58,7 +59,7 @@ def scoped(queryset: QuerySet[M], membership: Membership) -> QuerySet[M]:
 
 
 def access_object(
-    user: AbstractBaseUser | AnonymousUser,
+    user: Actor,
     queryset: QuerySet[M],
     permission: Permission,
     **lookup: object,
@@ -68,7 +69,7 @@ def access_object(
     membership = require_membership(user)
     try:
         obj = scoped(queryset, membership).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError) as exc:
+    except (ObjectDoesNotExist, ValueError) as exc:
         raise Http404("No such record.") from exc
     if not role_may(membership.role, permission):
         raise PermissionDenied(f"Your role may not: {permission.label.lower()}.")
