@@ -100,3 +100,11 @@ def test_templates_hold_no_inline_script_or_style():
 def test_every_asset_is_served_locally():
     for template in SRC.rglob("templates/**/*.html"):
         assert not re.search(r'(src|href)="(https?:)?//', template.read_text()), template
+
+
+@pytest.mark.django_db
+def test_the_stylesheet_and_htmx_are_served_locally():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("ketacare/app.css")
+    assert finders.find("django_htmx/htmx-2.min.js")
