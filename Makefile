@@ -43,8 +43,14 @@ test: install chromium
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-browser
 
+# mypy --strict covers the clinical core and every service and selector (DESIGN.md).
+TYPED := src/ketacare/clinical $(wildcard src/ketacare/*/services.py src/ketacare/*/selectors.py) \
+	src/ketacare/tenancy/access.py src/ketacare/tenancy/permissions.py src/ketacare/audit/chain.py
+
 lint: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy $(TYPED)
 	$(BIN)/ketacare makemigrations --check --dry-run
 	$(BIN)/python -m ketacare.openapi --check
 

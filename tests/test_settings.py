@@ -54,7 +54,7 @@ def test_healthz_answers_503_when_the_database_is_unreachable():
         "r = Client().get('/healthz');"
         "print(r.status_code, r.content.decode())"
     )
-    env = {k: v for k, v in os.environ.items()}
+    env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="ketacare.settings",
         DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing",

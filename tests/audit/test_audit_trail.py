@@ -143,9 +143,12 @@ def test_postgresql_refuses_update_and_delete_on_the_audit_table(practice_a, nur
         "UPDATE audit_auditseal SET hash = 'x' WHERE event_id = %s",
         "DELETE FROM audit_auditseal WHERE event_id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [event.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [event.pk])
 
 
 def test_an_org_admin_browses_the_trail_by_patient_and_by_user(practice_a, nurse_client):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -45,7 +45,7 @@ def test_front_desk_registers_a_patient_and_gets_the_next_mrn(practice_a):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("date_of_birth", (date.today() + timedelta(days=3)).isoformat(), "in the future"),
+        ("date_of_birth", "2999-01-01", "in the future"),
         ("date_of_birth", "1850-01-01", "older than"),
         ("date_of_birth", "1990-02-30", "valid date"),
         ("legal_last_name", "x" * 101, "at most 100"),
