@@ -34,7 +34,7 @@ def patients_for(
     user: Actor, permission: Permission = Permission.VIEW_PATIENT
 ) -> QuerySet[Patient]:
     membership = require_permission(user, permission)
-    return scoped(Patient.objects.all(), membership).select_related("preferred_clinic")
+    return scoped(Patient.objects.all(), membership)
 
 
 def get_patient_for(
