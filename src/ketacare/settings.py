@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "ketacare.accounts.middleware.SessionLifetimeMiddleware",
     "ketacare.accounts.middleware.SignInRequiredMiddleware",
     "ketacare.accounts.middleware.StaffMFARequiredMiddleware",
+    "ketacare.accounts.middleware.OrganisationTimeZoneMiddleware",
     "ketacare.accounts.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

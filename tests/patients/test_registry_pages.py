@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -273,3 +273,13 @@ def test_the_api_adds_a_medication_with_a_schema_named_error(practice_a, nurse_c
     )
     assert bad.status_code == 422
     assert Medication.objects.count() == 1
+
+
+def test_the_timeline_shows_times_in_the_practices_time_zone(practice_a, nurse_client):
+    practice_a.organisation.time_zone = "America/Chicago"
+    practice_a.organisation.save()
+    Patient.objects.filter(pk=practice_a.patient.pk).update(
+        created_at=datetime(2026, 7, 1, 15, 5, tzinfo=UTC)
+    )
+    response = nurse_client.get(f"/patients/{practice_a.patient.public_id}/")
+    assert b"Jul 1, 2026 10:05 CDT" in response.content

@@ -4,6 +4,7 @@ and no caching of anything a signed-in person sees."""
 from __future__ import annotations
 
 import time
+import zoneinfo
 from collections.abc import Callable
 
 from allauth.mfa.utils import is_mfa_enabled
@@ -13,6 +14,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from ketacare.tenancy.access import active_membership
 
@@ -109,6 +111,20 @@ class StaffMFARequiredMiddleware:
                 return redirect("mfa_activate_totp")
             request.session[MFA_SEEN_KEY] = True
         return self.get_response(request)
+
+
+class OrganisationTimeZoneMiddleware:
+    """Times are stored in UTC and shown in the practice's own time zone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        membership = active_membership(request.user)
+        if membership is None:
+            return self.get_response(request)
+        with timezone.override(zoneinfo.ZoneInfo(membership.organisation.time_zone)):
+            return self.get_response(request)
 
 
 class NoStoreMiddleware:
