@@ -9,6 +9,7 @@ from ketacare.api import api
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("session/keep-alive", views.keep_alive, name="keep_alive"),
     path("accounts/", include("allauth.urls")),
     path("patients/", include("ketacare.patients.urls")),
     path("audit/", include("ketacare.audit.urls")),

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from ketacare.audit.models import AuditAction
 from ketacare.audit.services import record_event
@@ -32,6 +32,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "reachable"})
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """Touching the session is all it takes: the session middleware notes the activity."""
+    return HttpResponse(status=204)
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:

@@ -254,3 +254,14 @@ def test_a_patient_account_reaches_no_staff_page(practice_a):
         assert response.status_code == 403 and b"Quillfeather" not in response.content
     assert client.get(f"/api/patients/{practice_a.patient.public_id}").status_code == 403
     assert client.get("/").status_code == 200  # the (coming) portal's start page, not a 2FA prompt
+
+
+def test_pages_tell_the_browser_when_the_idle_warning_is_due(practice_a):
+    practice_a.organisation.idle_timeout_minutes = 20
+    practice_a.organisation.save()
+    client = practice_a.client_for(Role.NURSE)
+    page = client.get("/patients/")
+    assert b'data-idle-seconds="1200"' in page.content
+    assert b'id="idle-warning"' in page.content
+    assert client.post("/session/keep-alive").status_code == 204
+    assert client.get("/session/keep-alive").status_code == 405
