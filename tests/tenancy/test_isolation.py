@@ -183,6 +183,7 @@ PERMISSION_MATRIX = [
     ("/patients/{p}/medications/{m}/edit/", Permission.EDIT_CLINICAL),
     ("/audit/", Permission.VIEW_AUDIT),
     ("/staff/", Permission.MANAGE_STAFF),
+    ("/staff/settings/", Permission.MANAGE_STAFF),
     ("/api/patients/{p}", Permission.VIEW_PATIENT),
     ("/api/patients/{p}/medications", Permission.VIEW_CLINICAL),
     ("/api/patients/{p}/consents", Permission.VIEW_PATIENT),

@@ -6,5 +6,6 @@ app_name = "staff"
 
 urlpatterns = [
     path("", views.staff_list, name="list"),
+    path("settings/", views.organisation_settings, name="settings"),
     path("<uuid:public_id>/deactivate/", views.deactivate, name="deactivate"),
 ]

@@ -5,14 +5,17 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ketacare.accounts.services import staff_deactivate
 from ketacare.tenancy.access import access_object, require_permission, scoped
+from ketacare.tenancy.forms import OrganisationSettingsForm
 from ketacare.tenancy.models import Membership
 from ketacare.tenancy.permissions import Permission
+from ketacare.tenancy.services import organisation_settings_update
 
 
 @require_GET
@@ -22,6 +25,22 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         scoped(Membership.objects.all(), admin).select_related("user").prefetch_related("clinics")
     )
     return render(request, "accounts/staff_list.html", {"members": members})
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    admin = require_permission(request.user, Permission.MANAGE_STAFF)
+    initial = {"idle_timeout_minutes": admin.organisation.idle_timeout_minutes}
+    form = OrganisationSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation_settings_update(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("staff:settings")
+    return render(request, "accounts/organisation_settings.html", {"form": form})
 
 
 @require_POST

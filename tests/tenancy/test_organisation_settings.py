@@ -1,0 +1,27 @@
+import pytest
+
+from ketacare.audit.models import AuditEvent
+from ketacare.tenancy.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_org_admin_changes_the_idle_timeout_and_it_is_audited(practice_a):
+    client = practice_a.client_for(Role.ORG_ADMIN)
+    response = client.post("/staff/settings/", {"idle_timeout_minutes": "20"})
+    assert response.status_code == 302
+    practice_a.organisation.refresh_from_db()
+    assert practice_a.organisation.idle_timeout_minutes == 20
+    event = AuditEvent.objects.get(action="settings_change")
+    assert event.detail == {"idle_timeout_minutes": {"from": 15, "to": 20}}
+
+
+@pytest.mark.parametrize("value", ["31", "0", "abc", "600"])
+def test_an_idle_timeout_outside_1_to_30_minutes_is_refused_at_the_field(practice_a, value):
+    client = practice_a.client_for(Role.ORG_ADMIN)
+    response = client.post("/staff/settings/", {"idle_timeout_minutes": value})
+    assert response.status_code == 200
+    assert "idle_timeout_minutes" in response.context["form"].errors
+    practice_a.organisation.refresh_from_db()
+    assert practice_a.organisation.idle_timeout_minutes == 15
+    assert not AuditEvent.objects.filter(action="settings_change").exists()
