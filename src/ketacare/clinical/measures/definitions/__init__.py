@@ -1,0 +1,1 @@
+"""Instrument definition files (JSON), read by the registry as package data."""
