@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ketacare.tenancy",
     "ketacare.audit",
     "ketacare.patients",
+    "ketacare.measures",
     "ketacare.demo",
 ]
 
@@ -264,3 +265,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 MFA_ADAPTER = "ketacare.accounts.adapter.MFAAdapter"
+SMS_BACKEND = env.str("SMS_BACKEND", default="ketacare.messaging.sms.ConsoleSmsBackend")
+# Where links in e-mails and texts point (the site's public address).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

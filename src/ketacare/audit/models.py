@@ -25,6 +25,8 @@ class AuditAction(models.TextChoices):
     DEACTIVATE = "deactivate", "Deactivated"
     SETTINGS_CHANGE = "settings_change", "Changed settings"
     DENIED = "denied", "Was refused"
+    SELF_REPORT = "self_report", "Submitted by the patient (link)"
+    LINK_REFUSED = "link_refused", "Refused a questionnaire link"
 
 
 SYSTEM_CHAIN = "system"
@@ -62,7 +64,10 @@ class AuditEvent(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(actor__isnull=False) | models.Q(action="login_failed"),
+                # Only these happen without a signed-in person: a failed sign-in, and a patient
+                # answering (or failing to open) a questionnaire link.
+                condition=models.Q(actor__isnull=False)
+                | models.Q(action__in=["login_failed", "self_report", "link_refused"]),
                 name="audit_event_names_an_actor",
                 violation_error_message="Every audit event names who acted.",
             )
