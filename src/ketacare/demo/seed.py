@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ketacare.accounts.models import User
 from ketacare.demo import people
+from ketacare.measures import services as measure_services
 from ketacare.patients import services
 from ketacare.patients.models import Patient
 from ketacare.patients.sections import SECTIONS
@@ -191,6 +192,9 @@ def _seed_patients(
             "street": f"{rng.randint(100, 9999)} {rng.choice(people.STREETS)}",
             "phone": f"(555) 01{rng.randint(0, 9)}-{rng.randint(1000, 9999)}",
             "escort": rng.random() < 0.8,
+            "phq9_start": rng.randint(14, 26),
+            "phq9_drop": rng.choice([0, 1, 2, 3, 4]),
+            "suicide_item_now": rng.random() < 0.06,
         }
         if Patient.objects.filter(organisation=org, mrn=mrn).exists():
             continue
@@ -322,6 +326,47 @@ def _one_patient(org, clinic, staff, mrn, first, last, dob, plan, today):  # typ
                 "signed_by_name": f"{first} {last}",
             },
         )
+        _measures(patient, staff, plan, today)
+
+
+def _phq9_answers(total: int, item9: int) -> dict[str, int]:
+    """Synthetic PHQ-9 answers adding up to `total` (items 1-8 filled first, then item 9)."""
+    answers = {str(i): 0 for i in range(1, 10)}
+    remaining = total - item9
+    for i in range(1, 9):
+        answers[str(i)] = min(3, remaining)
+        remaining -= answers[str(i)]
+    answers["9"] = item9
+    return answers
+
+
+def _measures(patient, staff, plan, today):  # type: ignore[no-untyped-def]
+    """Weekly PHQ-9s since the start of treatment, GAD-7 at the start, schedules going on."""
+    nurse = staff["nurse"]
+    for frequency, code in (("before_each_session", "phq9"), ("weekly", "gad7")):
+        measure_services.measure_schedule_set(
+            actor=nurse, patient=patient, instrument_code=code, frequency=frequency
+        )
+    start = timezone.now() - timedelta(weeks=5)
+    total = plan["phq9_start"]
+    for week in range(6):
+        last = week == 5
+        item9 = 1 if last and plan["suicide_item_now"] else 0
+        measure_services.assessment_record(
+            actor=nurse,
+            patient=patient,
+            instrument_code="phq9",
+            answers=_phq9_answers(max(item9, total), item9),
+            completed_at=start + timedelta(weeks=week),
+        )
+        total = max(0, total - plan["phq9_drop"] - (1 if week % 2 else 0))
+    measure_services.assessment_record(
+        actor=nurse,
+        patient=patient,
+        instrument_code="gad7",
+        answers={str(i): 2 for i in range(1, 8)},
+        completed_at=start,
+    )
 
 
 def seed_demo() -> dict[str, int]:

@@ -235,7 +235,9 @@ def link_token(link: SelfReportLink) -> str:
     Only its hash is stored, and the background sender can recompute it from the link's id,
     so the token never sits in the database or in a task's arguments.
     """
-    digest = salted_hmac("ketacare.measures.self-report-link", str(link.public_id)).digest()
+    digest = salted_hmac(
+        "ketacare.measures.self-report-link", str(link.public_id), algorithm="sha256"
+    ).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
@@ -351,15 +353,24 @@ def self_report_link_open(
     return link
 
 
-@transaction.atomic
 def self_report_submit(
     *,
     token: str,
     answers: Mapping[str, Mapping[str, Any]],
     organisation: Organisation | None = None,
 ) -> tuple[list[Assessment], list[SafetyAlert]]:
-    """The patient's answers, per questionnaire of the link. The link is spent on success."""
+    """The patient's answers, per questionnaire of the link. The link is spent on success.
+
+    The link is checked before the transaction, so a refusal's audit event is kept.
+    """
     link = self_report_link_open(token, organisation=organisation)
+    with transaction.atomic():
+        return _store_self_report(link, answers)
+
+
+def _store_self_report(
+    link: SelfReportLink, answers: Mapping[str, Mapping[str, Any]]
+) -> tuple[list[Assessment], list[SafetyAlert]]:
     locked = SelfReportLink.objects.select_for_update().get(pk=link.pk)
     if locked.used_at is not None:
         raise LinkRefused("already used", link)
