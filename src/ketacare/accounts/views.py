@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ketacare.accounts.services import staff_deactivate
+from ketacare.measures.services import remission_threshold_set
 from ketacare.tenancy.access import access_object, require_permission, scoped
-from ketacare.tenancy.forms import OrganisationSettingsForm
+from ketacare.tenancy.forms import OrganisationSettingsForm, RemissionThresholdForm
 from ketacare.tenancy.models import Membership
 from ketacare.tenancy.permissions import Permission
 from ketacare.tenancy.services import organisation_settings_update
@@ -31,8 +32,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def organisation_settings(request: HttpRequest) -> HttpResponse:
     admin = require_permission(request.user, Permission.MANAGE_STAFF)
     initial = {"idle_timeout_minutes": admin.organisation.idle_timeout_minutes}
-    form = OrganisationSettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    which = request.POST.get("form") if posted else None
+    form = OrganisationSettingsForm(posted if which == "signin" else None, initial=initial)
+    remission = RemissionThresholdForm(posted if which == "remission" else None)
+    if which == "signin" and form.is_valid():
         try:
             organisation_settings_update(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
@@ -40,7 +44,17 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Settings saved.")
             return redirect("staff:settings")
-    return render(request, "accounts/organisation_settings.html", {"form": form})
+    if which == "remission" and remission.is_valid():
+        try:
+            remission_threshold_set(actor=request.user, **remission.cleaned_data)
+        except ValidationError as exc:
+            remission.add_error(None, exc)
+        else:
+            messages.success(request, "Remission threshold saved.")
+            return redirect("staff:settings")
+    overrides = admin.organisation.settings.get("measures", {}).get("remission", {})
+    context = {"form": form, "remission": remission, "overrides": sorted(overrides.items())}
+    return render(request, "accounts/organisation_settings.html", context)
 
 
 @require_POST
