@@ -11,6 +11,8 @@ from ninja.security import django_auth
 
 from ketacare.audit.models import AuditAction
 from ketacare.audit.services import record_event
+from ketacare.measures.api import router as measures_router
+from ketacare.measures.services import InvalidTransition
 from ketacare.patients.api import router as patients_router
 from ketacare.patients.services import StaleEditError
 
@@ -23,6 +25,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/patients/", patients_router)
+api.add_router("/", measures_router)  # full paths in measures/api.py: /measures/..., /patients/...
 
 
 def _fields(exc: ValidationError) -> list[dict[str, object]]:
@@ -41,7 +44,15 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    detail = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", "invalid")} for e in exc.errors]
+    # ninja puts the body parameter's own name in the path; drop it so that schema errors and
+    # service errors both read ["body", field].
+    detail = [
+        {
+            "loc": [p for i, p in enumerate(e.get("loc", [])) if not (i == 1 and p == "payload")],
+            "msg": e.get("msg", "invalid"),
+        }
+        for e in exc.errors
+    ]
     return api.create_response(request, {"detail": detail}, status=422)
 
 
@@ -70,3 +81,8 @@ def on_stale(request: HttpRequest, exc: StaleEditError) -> HttpResponse:
         "version": exc.current.version,
     }
     return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(InvalidTransition)
+def on_invalid_transition(request: HttpRequest, exc: InvalidTransition) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)

@@ -225,6 +225,20 @@ def assessment_record(
     return assessment
 
 
+@transaction.atomic
+def record_alerts_view(*, actor: Actor, alerts: list[SafetyAlert]) -> None:
+    """A list of alerts discloses who screened at risk: record which patients were shown."""
+    if alerts:
+        record_event(
+            actor=actor,
+            action=AuditAction.VIEW,
+            detail={
+                "sections": ["safety_alerts"],
+                "shown": sorted({str(alert.patient.public_id) for alert in alerts}),
+            },
+        )
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
