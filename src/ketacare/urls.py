@@ -12,6 +12,7 @@ urlpatterns = [
     path("session/keep-alive", views.keep_alive, name="keep_alive"),
     path("accounts/", include("allauth.urls")),
     path("patients/", include("ketacare.patients.urls")),
+    path("", include("ketacare.measures.urls")),
     path("audit/", include("ketacare.audit.urls")),
     path("staff/", include("ketacare.accounts.urls")),
     path("api/", api.urls),

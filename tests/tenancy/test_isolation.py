@@ -13,11 +13,15 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from ketacare.measures import services as measure_services
+from ketacare.measures.models import SafetyAlert
 from ketacare.patients.models import Medication
 from ketacare.tenancy.models import Membership, Role
 from ketacare.tenancy.permissions import Permission, role_may
 
-PUBLIC_ROUTES = {"", "healthz"}
+PUBLIC_ROUTES = {"", "healthz", "r/<slug:token>/"}
+# Shared reference data, the same for every practice (not health information).
+SHARED_ROUTES = {"api/measures/instruments", "api/measures/instruments/<code>"}
 SKIPPED_PREFIXES = ("accounts/", "admin/", "static/")
 
 
@@ -41,7 +45,9 @@ def staff_routes() -> list[Route]:
     routes = [
         r
         for r in _walk(get_resolver().url_patterns)
-        if not r.path.startswith(SKIPPED_PREFIXES) and r.path not in PUBLIC_ROUTES
+        if not r.path.startswith(SKIPPED_PREFIXES)
+        and r.path not in PUBLIC_ROUTES
+        and r.path not in SHARED_ROUTES
     ]
     assert len(routes) >= 10, "the walker found suspiciously few routes"
     return routes
@@ -67,7 +73,23 @@ def _objects_of(practice) -> dict[tuple[str | None, str], str]:  # type: ignore[
     )
     membership = Membership.objects.get(user=practice.staff[Role.NURSE])
     patient_id = str(practice.patient.public_id)
+    nurse = practice.staff[Role.NURSE]
+    measure_services.assessment_record(
+        actor=nurse,
+        patient=practice.patient,
+        instrument_code="phq9",
+        answers={str(i): 1 for i in range(1, 10)},  # item 9 = 1 opens an alert
+    )
+    alert = SafetyAlert.objects.get(patient=practice.patient)
+    schedule = measure_services.measure_schedule_set(
+        actor=nurse, patient=practice.patient, instrument_code="gad7", frequency="weekly"
+    )
     return {
+        ("measures", "public_id"): patient_id,
+        ("measures", "code"): "phq9",
+        ("measures", "alert_id"): str(alert.public_id),
+        ("measures", "schedule_id"): str(schedule.public_id),
+        ("api", "alert_id"): str(alert.public_id),
         ("patients", "public_id"): patient_id,
         ("patients", "section"): "medications",
         ("patients", "entry_id"): str(medication.public_id),
@@ -103,6 +125,14 @@ API_BODIES = {
         "signed_by_name": "Ivy Example",
     },
     ("api/patients/search", "post"): {"q": "Quillfeather"},
+    ("api/patients/<public_id>/assessments", "post"): {
+        "instrument": "phq9",
+        "answers": {str(i): 0 for i in range(1, 10)},
+    },
+    ("api/measures/alerts/<alert_id>/acknowledge", "post"): {
+        "action": "safety_plan",
+        "note": "Done.",
+    },
     ("api/patients/", "post"): VALID_PATIENT,
 }
 
@@ -187,6 +217,12 @@ PERMISSION_MATRIX = [
     ("/api/patients/{p}", Permission.VIEW_PATIENT),
     ("/api/patients/{p}/medications", Permission.VIEW_CLINICAL),
     ("/api/patients/{p}/consents", Permission.VIEW_PATIENT),
+    ("/patients/{p}/measures/", Permission.VIEW_CLINICAL),
+    ("/patients/{p}/measures/phq9/new/", Permission.EDIT_CLINICAL),
+    ("/measures/", Permission.VIEW_PATIENT),
+    ("/api/patients/{p}/assessments", Permission.VIEW_CLINICAL),
+    ("/api/patients/{p}/outcomes", Permission.VIEW_CLINICAL),
+    ("/api/measures/alerts", Permission.VIEW_CLINICAL),
 ]
 
 

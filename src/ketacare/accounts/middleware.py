@@ -63,10 +63,11 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/r/")
 # Pages anyone may open without signing in. Everything else is default-deny.
 PUBLIC_PATHS = ("/", "/healthz")
-PUBLIC_PREFIXES = ("/accounts/", "/static/")
+# /r/ is the patient's single-use questionnaire link: the token is the key, no sign-in.
+PUBLIC_PREFIXES = ("/accounts/", "/static/", "/r/")
 
 
 class SignInRequiredMiddleware:

@@ -9,11 +9,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ketacare.measures import selectors as measures_selectors
 from ketacare.patients import selectors, services
 from ketacare.patients.forms import PatientEditForm, PatientForm, SearchForm, section_form_class
 from ketacare.patients.sections import SECTIONS, ChartSection
 from ketacare.tenancy.access import require_membership, require_permission
-from ketacare.tenancy.permissions import Permission
+from ketacare.tenancy.permissions import Permission, role_may
 
 
 @require_http_methods(["GET", "POST"])
@@ -61,8 +62,15 @@ def chart(request: HttpRequest, public_id: UUID) -> HttpResponse:
     membership = require_membership(request.user)
     patient = selectors.get_patient_for(request.user, public_id)
     data = selectors.patient_chart(request.user, patient, membership)
+    # Open safety alerts stay in the chart header until a clinician acknowledges them.
+    alerts = (
+        list(measures_selectors.open_alerts(request.user, patient=patient))
+        if role_may(membership.role, Permission.VIEW_CLINICAL)
+        else []
+    )
     services.record_chart_view(actor=request.user, patient=patient, sections=list(data.sections))
-    return render(request, "patients/chart.html", {"chart": data, "patient": patient})
+    context = {"chart": data, "patient": patient, "safety_alerts": alerts}
+    return render(request, "patients/chart.html", context)
 
 
 @require_http_methods(["GET", "POST"])
