@@ -14,24 +14,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from ketacare.clinical.measures import Instrument, Item, Rater, all_instruments
+from ketacare.clinical.measures import Instrument, Item, all_instruments
 from ketacare.measures import services
 from ketacare.measures.models import LinkChannel, SafetyAction, ScheduleFrequency
 from ketacare.patients.models import Patient
 
-SELF_REPORT_RATERS = (Rater.SELF, Rater.CLINICIAN_OR_SELF)
 # Past this many answers an item is shown as a row of numbered tiles (0-10 scales).
 TILE_THRESHOLD = 5
-
-
-def self_report_instruments() -> list[Instrument]:
-    """Scales a patient can fill alone: self-rated, with their wording shipped."""
-    return [
-        instrument
-        for instrument in all_instruments()
-        if instrument.rater in SELF_REPORT_RATERS
-        and all(item.text is not None for item in instrument.items)
-    ]
 
 
 def _option_label(value: int, label: str | None) -> str:
@@ -132,19 +121,6 @@ class StaffEntryForm(QuestionnaireForm):
     def __init__(self, data: Mapping[str, Any] | None = None, *, instrument: Instrument) -> None:
         super().__init__(data, instrument=instrument, with_time=True)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if any(name.startswith("item_") for name in self.errors):
-            return cleaned
-        try:
-            result = services.score_answers(self.instrument, self.answers())
-        except ValidationError as exc:
-            self.add_service_errors(exc)
-            return cleaned
-        for item_id in result.missing_items:
-            self.add_error(f"item_{item_id}", "Answer this item: the total needs every item.")
-        return cleaned
-
 
 class AcknowledgeAlertForm(forms.Form):
     action = forms.ChoiceField(
@@ -202,7 +178,7 @@ class SendLinkForm(_ChoicesForm):
         # On the clinic's tablet the channel is the tablet itself.
         self.fields["channel"].required = not kiosk
         self._choice("instruments").choices = [
-            (i.code, i.short_name) for i in self_report_instruments()
+            (i.code, i.short_name) for i in services.self_report_instruments()
         ]
         email = patient.email or "no address on file"
         phone = patient.phone or "no number on file"

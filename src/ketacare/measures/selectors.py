@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Max, QuerySet
+from django.db.models import Case, Max, QuerySet, When
 from django.utils import timezone
 
 from ketacare.clinical.measures import (
@@ -103,12 +103,32 @@ def _outcome(
     return story
 
 
-def open_alerts(user: Actor, *, patient: Patient | None = None) -> QuerySet[SafetyAlert]:
+def open_alerts(
+    user: Actor, *, patient: Patient | None = None, clinic: Clinic | None = None
+) -> QuerySet[SafetyAlert]:
+    """Open alerts, most urgent first: high-risk before the others, then the longest open."""
     membership = require_permission(user, Permission.VIEW_CLINICAL)
     alerts = scoped(SafetyAlert.objects.all(), membership).filter(status=SafetyAlertStatus.OPEN)
     if patient is not None:
         alerts = alerts.filter(patient=patient)
-    return alerts.select_related("patient", "assessment").order_by("created_at")
+    if clinic is not None:
+        alerts = alerts.filter(patient__preferred_clinic=clinic)
+    high_risk_first = Case(When(level="high_risk", then=0), default=1)
+    return alerts.select_related("patient", "assessment").order_by(high_risk_first, "created_at")
+
+
+def patient_schedules(user: Actor, patient: Patient) -> QuerySet[MeasureSchedule]:
+    membership = require_permission(user, Permission.VIEW_CLINICAL)
+    return scoped(MeasureSchedule.objects.filter(patient=patient, active=True), membership)
+
+
+def get_schedule_for(
+    user: Actor, patient: Patient, public_id: object, permission: Permission
+) -> MeasureSchedule:
+    queryset = MeasureSchedule.objects.filter(patient=patient, active=True).select_related(
+        "patient"
+    )
+    return access_object(user, queryset, permission, public_id=public_id)[1]
 
 
 def get_alert_for(user: Actor, public_id: object) -> SafetyAlert:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -22,9 +23,11 @@ from ketacare.audit.services import record_event
 from ketacare.clinical.measures import (
     SCORING_VERSION,
     Instrument,
+    Rater,
     SafetyLevel,
     ScoreResult,
     UnknownInstrumentError,
+    all_instruments,
     get_instrument,
     score,
     validate_answers,
@@ -126,8 +129,10 @@ def score_answers(instrument: Instrument, answers: Mapping[str, Any]) -> ScoreRe
     try:
         validate_answers(instrument, cleaned)
     except ValueError as exc:
-        item = next((i.id for i in instrument.items if f"item '{i.id}'" in str(exc)), None)
-        raise ValidationError({f"item_{item}" if item else "answers": [str(exc)]}) from exc
+        # The core names the offending item first ("... item '3' is asked only when ...").
+        named = re.search(r"item '([^']+)'", str(exc))
+        key = f"item_{named.group(1)}" if named else "answers"
+        raise ValidationError({key: [str(exc)]}) from exc
     return score(instrument, cleaned)
 
 
@@ -193,13 +198,24 @@ def assessment_record(
     answers: Mapping[str, Any],
     source: AssessmentSource = AssessmentSource.STAFF,
     completed_at: datetime | None = None,
+    require_complete: bool = False,
 ) -> Assessment:
-    """A scale given in clinic (or through the API): scored, stored, alerts raised at once."""
+    """A scale given in clinic (or through the API): scored, stored, alerts raised at once.
+
+    With `require_complete`, a form missing any item the total needs is refused item by item.
+    """
     membership = require_permission(actor, Permission.EDIT_CLINICAL)
     if patient.organisation_id != membership.organisation_id:
         raise Http404("No such patient.")
     instrument = instrument_or_error(instrument_code)
     result = score_answers(instrument, answers)
+    if require_complete and result.missing_items:
+        raise ValidationError(
+            {
+                f"item_{item_id}": ["Answer this item: the total needs every item."]
+                for item_id in result.missing_items
+            }
+        )
     when = completed_at or timezone.now()
     if when > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"completed_at": ["This time is in the future."]})
@@ -223,6 +239,26 @@ def assessment_record(
             actor=actor, action=AuditAction.CREATE, obj=alert, patient_public_id=patient.public_id
         )
     return assessment
+
+
+def self_report_instruments() -> list[Instrument]:
+    """Scales a patient can fill alone: self-rated, with their wording shipped."""
+    return [
+        instrument
+        for instrument in all_instruments()
+        if instrument.rater in (Rater.SELF, Rater.CLINICIAN_OR_SELF)
+        and all(item.text is not None for item in instrument.items)
+    ]
+
+
+@transaction.atomic
+def record_dashboard_view(*, actor: Actor, patient_ids: set[str]) -> None:
+    """The dashboard lists patients (alerts, due scales, outcomes): record who was shown."""
+    record_event(
+        actor=actor,
+        action=AuditAction.VIEW,
+        detail={"page": "measures_dashboard", "shown": sorted(patient_ids)},
+    )
 
 
 @transaction.atomic
@@ -271,15 +307,17 @@ def self_report_link_create(
     codes = list(dict.fromkeys(instrument_codes))
     if not codes:
         raise ValidationError({"instruments": ["Choose at least one questionnaire."]})
+    allowed = {instrument.code for instrument in self_report_instruments()}
     for code in codes:
         instrument = instrument_or_error(code, "instruments")
-        if instrument.rater.value not in ("self", "clinician_or_self"):
+        if instrument.code not in allowed:
             raise ValidationError(
-                {"instruments": [f"{instrument.short_name} is not a self-report questionnaire."]}
-            )
-        if any(item.text is None for item in instrument.items):
-            raise ValidationError(
-                {"instruments": [f"{instrument.short_name}'s wording is licensed and not loaded."]}
+                {
+                    "instruments": [
+                        f"{instrument.short_name} is not a self-report questionnaire whose "
+                        "wording ships with ketacare."
+                    ]
+                }
             )
     clinic = (
         clinic

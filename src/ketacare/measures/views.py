@@ -17,8 +17,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ketacare.audit.models import AuditAction
-from ketacare.audit.services import record_event
 from ketacare.clinical.measures import (
     Instrument,
     UnknownInstrumentError,
@@ -38,7 +36,7 @@ from ketacare.measures.models import LinkChannel, MeasureSchedule, SafetyAlert, 
 from ketacare.patients import selectors as patient_selectors
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Patient
-from ketacare.tenancy.access import access_object, require_permission, scoped
+from ketacare.tenancy.access import require_permission, scoped
 from ketacare.tenancy.models import Clinic
 from ketacare.tenancy.permissions import Permission, role_may
 
@@ -65,8 +63,7 @@ def _patient(request: HttpRequest, public_id: UUID, permission: Permission) -> P
 
 
 def _schedules(request: HttpRequest, patient: Patient) -> list[MeasureSchedule]:
-    membership = require_permission(request.user, Permission.VIEW_CLINICAL)
-    return list(scoped(MeasureSchedule.objects.filter(patient=patient, active=True), membership))
+    return list(selectors.patient_schedules(request.user, patient))
 
 
 def _outcomes_page(
@@ -132,6 +129,7 @@ def entry(request: HttpRequest, public_id: UUID, code: str) -> HttpResponse:
                 instrument_code=instrument.code,
                 answers=form.answers(),
                 completed_at=form.cleaned_data.get("completed_at"),
+                require_complete=True,
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -198,11 +196,8 @@ def _schedule_words(schedule: MeasureSchedule) -> str:
 @require_POST
 def schedule_stop(request: HttpRequest, public_id: UUID, schedule_id: UUID) -> HttpResponse:
     patient = _patient(request, public_id, Permission.EDIT_CLINICAL)
-    _, schedule = access_object(
-        request.user,
-        MeasureSchedule.objects.filter(patient=patient, active=True).select_related("patient"),
-        Permission.EDIT_CLINICAL,
-        public_id=schedule_id,
+    schedule = selectors.get_schedule_for(
+        request.user, patient, schedule_id, Permission.EDIT_CLINICAL
     )
     services.measure_schedule_stop(actor=request.user, schedule=schedule)
     messages.success(request, f"Schedule stopped: {_schedule_words(schedule)}.")
@@ -267,11 +262,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     alerts: list[SafetyAlert] = []
     board = None
     if clinical:
-        found = selectors.open_alerts(request.user)
-        if clinic is not None:
-            found = found.filter(patient__preferred_clinic=clinic)
-        # Most urgent first: high-risk before alert, then the longest open.
-        alerts = sorted(found, key=lambda a: (a.level != "high_risk", a.created_at))
+        alerts = list(selectors.open_alerts(request.user, clinic=clinic))
         board = selectors.clinic_board(request.user, clinic=clinic)
     due = selectors.due_measures(request.user, clinic=clinic)
     shown = {str(a.patient.public_id) for a in alerts} | {
@@ -279,11 +270,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if board is not None:
         shown |= {str(p.public_id) for rows in board.groups.values() for p, _ in rows}
-    record_event(
-        actor=request.user,
-        action=AuditAction.VIEW,
-        detail={"page": "measures_dashboard", "shown": sorted(shown)},
-    )
+    services.record_dashboard_view(actor=request.user, patient_ids=shown)
     context = {
         "clinics": clinics,
         "clinic": clinic,
