@@ -1,4 +1,4 @@
-"""Giving scales, safety alerts, self-report links, schedules and rescoring, at the service level."""
+"""Giving scales, safety alerts, self-report links, schedules and rescoring (services)."""
 
 from __future__ import annotations
 
