@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/ketacare)
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install chromium test-sqlite test-postgres test-browser lint bench openapi serve
+.PHONY: demo test install chromium test-sqlite test-postgres test-browser lint bench openapi screenshots
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -65,6 +65,10 @@ test-postgres: install
 
 test-browser: install
 	DATABASE_URL=sqlite:///var/test-browser.sqlite3 DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q -m browser -p no:xdist
+
+# Refresh the committed screenshots in docs/screenshots (normal runs write them under var/).
+screenshots: install chromium
+	KETACARE_SCREENSHOTS=docs DATABASE_URL=sqlite:///var/test-browser.sqlite3 DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q -m browser -p no:xdist
 
 openapi: install
 	$(BIN)/python -m ketacare.openapi --write

@@ -147,3 +147,17 @@ def sign_in(live_server: Any) -> SignIn:
         page.wait_for_load_state()
 
     return _sign_in
+
+
+def screenshot_dir() -> Path:
+    """docs/screenshots when refreshing the documentation (`make screenshots`), else var/.
+
+    Every browser run takes the pictures (so a broken page still fails), but only a deliberate
+    refresh rewrites the committed ones.
+    """
+    root = Path(__file__).resolve().parents[2]
+    if os.environ.get("KETACARE_SCREENSHOTS") == "docs":
+        return root / "docs" / "screenshots"
+    folder = root / "var" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,13 +17,13 @@ from playwright.sync_api import Page, expect
 from ketacare.patients import services
 from ketacare.patients.models import Patient
 from ketacare.patients.sections import SECTIONS
-from tests.browser.conftest import PageWatch, current_totp, wrong_totp
+from tests.browser.conftest import PageWatch, current_totp, screenshot_dir, wrong_totp
 from tests.conftest import Practice
 from tests.factories import TEST_PASSWORD, PatientFactory
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshot_dir()
 VIEWPORTS = {
     "phone": {"width": 390, "height": 844},
     "tablet": {"width": 1024, "height": 768},

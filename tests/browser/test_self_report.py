@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,13 +18,13 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from ketacare.measures import services
 from ketacare.measures.models import LinkChannel, SafetyAlert, SafetyAlertStatus
 from ketacare.patients.models import Patient
-from tests.browser.conftest import PageWatch, SignIn
+from tests.browser.conftest import PageWatch, SignIn, screenshot_dir
 from tests.conftest import Practice
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshot_dir()
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 1024, "height": 768}
 DESKTOP = {"width": 1440, "height": 900}
