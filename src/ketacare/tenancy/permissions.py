@@ -15,6 +15,10 @@ class Permission(models.TextChoices):
     RECORD_CONSENT = "record_consent", "Record a signed consent"
     SEND_QUESTIONNAIRE = "send_questionnaire", "Send a questionnaire link or open the kiosk"
     ACKNOWLEDGE_SAFETY_ALERT = "acknowledge_safety_alert", "Acknowledge a safety alert"
+    SIGN_TREATMENT_DECISION = (
+        "sign_treatment_decision",
+        "Sign eligibility decisions and countersign treatment consents",
+    )
     VIEW_AUDIT = "view_audit", "Browse the audit trail"
     MANAGE_STAFF = "manage_staff", "Deactivate staff and change roles"
 
@@ -32,7 +36,7 @@ _ALL_CLINICAL = {
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.ORG_ADMIN: frozenset({P.VIEW_PATIENT, P.EDIT_PATIENT, P.VIEW_AUDIT, P.MANAGE_STAFF}),
-    Role.PRESCRIBER: frozenset(_ALL_CLINICAL),
+    Role.PRESCRIBER: frozenset({*_ALL_CLINICAL, P.SIGN_TREATMENT_DECISION}),
     Role.NURSE: frozenset(_ALL_CLINICAL),
     # Front desk registers people and takes consents; they do not read the clinical record.
     Role.FRONT_DESK: frozenset(
