@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ketacare.audit",
     "ketacare.patients",
     "ketacare.measures",
+    "ketacare.screening",
     "ketacare.demo",
 ]
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ScreeningConfig(AppConfig):
+    name = "ketacare.screening"
+    label = "screening"
+    verbose_name = "Intake and eligibility"
