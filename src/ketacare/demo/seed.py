@@ -20,6 +20,8 @@ from ketacare.measures import services as measure_services
 from ketacare.patients import services
 from ketacare.patients.models import Patient
 from ketacare.patients.sections import SECTIONS
+from ketacare.screening import selectors as screening_selectors
+from ketacare.screening import services as screening_services
 from ketacare.tenancy.models import Clinic, Membership, Organisation, Role, TreatmentSpace
 
 DEMO_PASSWORD = "calm-chair-4417-demo"  # noqa: S105  (synthetic demo credential, printed on start)
@@ -321,12 +323,16 @@ def _one_patient(org, clinic, staff, mrn, first, last, dob, plan, today):  # typ
             section=SECTIONS["consents"],
             data={
                 "kind": "ketamine",
-                "document_version": "2026.2",
+                "route": "iv",
+                "document_version": "2026.1",
                 "signed_at": signed,
                 "signed_by_name": f"{first} {last}",
             },
         )
         _measures(patient, staff, plan, today)
+        _eligibility(patient, staff, sign=True)
+    elif plan["status"] == "consultation":
+        _eligibility(patient, staff, sign=False)
 
 
 def _phq9_answers(total: int, item9: int) -> dict[str, int]:
@@ -338,6 +344,39 @@ def _phq9_answers(total: int, item9: int) -> dict[str, int]:
         remaining -= answers[str(i)]
     answers["9"] = item9
     return answers
+
+
+def _eligibility(patient, staff, *, sign: bool):  # type: ignore[no-untyped-def]
+    """A consultation assessment; for patients already in treatment, signed as the rules say."""
+    prescriber = staff["prescriber"]
+    draft = screening_services.assessment_start(actor=prescriber, patient=patient)
+    draft = screening_services.assessment_update(
+        actor=prescriber,
+        assessment=draft,
+        data={
+            "indications": ["major_depressive_disorder"],
+            "pregnancy": "not_applicable" if patient.sex_assigned_at_birth == "male" else "unknown",
+            "alcohol_use": "occasional",
+            "systolic_mmhg": 122,
+            "diastolic_mmhg": 78,
+            "heart_rate_bpm": 72,
+            "weight_kg": Decimal("74.0"),
+            "height_cm": Decimal("171.0"),
+            "ecg": "normal",
+        },
+        expected_version=draft.version,
+    )
+    if not sign:
+        return
+    report = screening_selectors.eligibility_report(draft)
+    verdict = report.for_route("iv").verdict.value
+    if verdict == "not_eligible":
+        return
+    screening_services.assessment_sign(
+        actor=prescriber,
+        assessment=draft,
+        choices={"iv": screening_services.RouteChoice(verdict)},
+    )
 
 
 def _measures(patient, staff, plan, today):  # type: ignore[no-untyped-def]

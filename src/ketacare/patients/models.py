@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
-from ketacare.tenancy.models import ZIP_VALIDATOR, Clinic, Organisation
+from ketacare.tenancy.models import ZIP_VALIDATOR, Clinic, Organisation, Route
 
 PHONE_VALIDATOR = RegexValidator(
     r"^\+?[0-9 ()\-.]{7,20}$", "Enter a phone number using digits, spaces, ( ) - or +."
@@ -325,9 +327,29 @@ class ConsentKind(models.TextChoices):
 
 
 class Consent(PatientOwned):
-    """A signed consent: which document (and version), when, by whom, witnessed by whom."""
+    """A signed consent: which document (and version), when, by whom, witnessed by whom.
+
+    A treatment consent covers one route of ketamine; the Spravato REMS enrolment always covers
+    intranasal esketamine. Treatment consents are countersigned by a prescriber. A consent can
+    be withdrawn (when, by whom, why); it is then kept as it was, and blocks later treatment.
+    """
+
+    # The Spravato REMS Patient Enrollment Form is signed by both patient and prescriber
+    # (source: SPRAVATO REMS [S4b, S4c]); treatment consents are countersigned by practice rule.
+    PRESCRIBER_SIGNED_KINDS: ClassVar[frozenset[str]] = frozenset(
+        {ConsentKind.TREATMENT, ConsentKind.KETAMINE, ConsentKind.ESKETAMINE_REMS}
+    )
+    ROUTE_KINDS: ClassVar[frozenset[str]] = frozenset(
+        {ConsentKind.TREATMENT, ConsentKind.KETAMINE, ConsentKind.ESKETAMINE_REMS}
+    )
 
     kind = models.CharField(max_length=30, choices=ConsentKind.choices)
+    route = models.CharField(
+        max_length=30,
+        choices=Route.choices,
+        blank=True,
+        help_text="The route a treatment consent covers. The REMS enrolment is always esketamine.",
+    )
     document_version = models.CharField(max_length=30)
     signed_at = models.DateTimeField()
     signed_by_name = models.CharField(
@@ -336,10 +358,98 @@ class Consent(PatientOwned):
     witness = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    prescriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The name as it stood when the prescriber signed, so a later rename leaves the record as
+    # signed (and the chart shows it without a query per row).
+    prescriber_name = models.CharField(max_length=150, blank=True, editable=False)
+    prescriber_signed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawal_reason = models.CharField(max_length=300, blank=True, editable=False)
     notes = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-signed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        withdrawn_at__isnull=True,
+                        withdrawn_by__isnull=True,
+                        withdrawal_reason="",
+                    )
+                    | (
+                        models.Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False)
+                        & ~models.Q(withdrawal_reason="")
+                    )
+                ),
+                name="patients_consent_withdrawal_complete",
+                violation_error_message="A withdrawal needs its time, who recorded it and why.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        prescriber__isnull=True,
+                        prescriber_signed_at__isnull=True,
+                        prescriber_name="",
+                    )
+                    | (
+                        models.Q(prescriber__isnull=False, prescriber_signed_at__isnull=False)
+                        & ~models.Q(prescriber_name="")
+                    )
+                ),
+                name="patients_consent_prescriber_signature_complete",
+                violation_error_message="A prescriber's signature needs the prescriber and time.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.document_version}"
+
+    def clean(self) -> None:
+        super().clean()
+        # The API sends null for an empty optional text; the column holds "" instead.
+        self.route = self.route or ""
+        self.notes = self.notes or ""
+        if self.kind == ConsentKind.ESKETAMINE_REMS:
+            # The REMS programme is for Spravato only, so the enrolment names no other route.
+            if not self.route:
+                self.route = Route.ESKETAMINE
+            elif self.route != Route.ESKETAMINE:
+                raise ValidationError(
+                    {"route": "The Spravato REMS enrolment covers intranasal esketamine only."}
+                )
+        elif self.kind == ConsentKind.KETAMINE and not self.route:
+            raise ValidationError(
+                {"route": "Choose the route this treatment consent covers (e.g. IV infusion)."}
+            )
+        elif self.route and self.kind not in self.ROUTE_KINDS:
+            raise ValidationError(
+                {"route": f"A {self.get_kind_display().lower()} covers no route: leave it empty."}
+            )
+
+    @property
+    def takes_prescriber_signature(self) -> bool:
+        return self.kind in self.PRESCRIBER_SIGNED_KINDS
+
+    @property
+    def awaiting_prescriber_signature(self) -> bool:
+        return (
+            self.takes_prescriber_signature
+            and self.prescriber_signed_at is None
+            and self.withdrawn_at is None
+        )

@@ -106,7 +106,7 @@ SECTIONS: dict[str, ChartSection] = {
             Consent,
             Permission.VIEW_PATIENT,
             Permission.RECORD_CONSENT,
-            ("kind", "document_version", "signed_at", "signed_by_name", "notes"),
+            ("kind", "route", "document_version", "signed_at", "signed_by_name", "notes"),
         ),
     )
 }

@@ -9,16 +9,17 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from ketacare.clinical.age import age_in_years
-from ketacare.patients.models import DrugClass, Patient, PatientOwned
+from ketacare.patients.consent_documents import route_words
+from ketacare.patients.models import Consent, ConsentKind, DrugClass, Patient, PatientOwned
 from ketacare.patients.sections import SECTIONS, ChartSection
 from ketacare.tenancy.access import Actor, access_object, require_permission, scoped
-from ketacare.tenancy.models import Membership
+from ketacare.tenancy.models import Membership, Route
 from ketacare.tenancy.permissions import Permission, role_may
 
 SEARCH_LIMIT = 50
@@ -186,3 +187,102 @@ def get_section_entry_for(
         )
     except (ObjectDoesNotExist, ValueError) as exc:
         raise Http404("No such entry.") from exc
+
+
+# ---- Consents ----------------------------------------------------------------------------------
+
+
+def get_consent_for(user: Actor, patient: Patient, entry_id: UUID | str) -> Consent:
+    """A consent of a patient already fetched through `get_patient_for`; 404 otherwise."""
+    try:
+        return Consent.objects.select_related(
+            "patient__organisation",
+            "patient__preferred_clinic",
+            "witness",
+            "prescriber",
+            "withdrawn_by",
+        ).get(patient=patient, organisation=patient.organisation_id, public_id=entry_id)
+    except (Consent.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404("No such consent.") from exc
+
+
+def _consents(patient: Patient, route: str, kinds: tuple[str, ...]) -> list[Consent]:
+    """Newest signature first."""
+    return list(
+        Consent.objects.filter(
+            patient=patient, organisation=patient.organisation_id, route=route, kind__in=kinds
+        ).order_by("-signed_at", "-created_at")
+    )
+
+
+def _in_force(consents: list[Consent]) -> Consent | None:
+    """The newest consent not withdrawn and signed after the last withdrawal.
+
+    Withdrawing a consent withdraws consent to that treatment: an older copy signed before
+    the withdrawal does not bring it back; only a consent signed after it does.
+    """
+    last_withdrawal = max((c.withdrawn_at for c in consents if c.withdrawn_at), default=None)
+    for consent in consents:
+        if consent.withdrawn_at is None and (
+            last_withdrawal is None or consent.signed_at > last_withdrawal
+        ):
+            return consent
+    return None
+
+
+def treatment_consent_for(
+    patient: Patient, route: str, *, kind: str = ConsentKind.KETAMINE
+) -> Consent | None:
+    """The patient's treatment consent in force for a route, or None.
+
+    `kind=ConsentKind.ESKETAMINE_REMS` asks for the Spravato REMS enrolment instead (route
+    esketamine). Takes a patient already access-checked; reads only.
+    """
+    if kind == ConsentKind.ESKETAMINE_REMS and route != Route.ESKETAMINE:
+        return None
+    return _in_force(_consents(patient, route, (kind,)))
+
+
+def _day(value: datetime) -> str:
+    local = timezone.localtime(value)
+    return f"{local:%b} {local.day}, {local.year}"
+
+
+def _problem(consents: list[Consent], name: str, missing: str) -> str | None:
+    in_force = _in_force(consents)
+    if in_force is None:
+        withdrawals = [(c.withdrawn_at, c) for c in consents if c.withdrawn_at is not None]
+        if not withdrawals:
+            return missing
+        when, latest = max(withdrawals, key=lambda w: w[0])
+        return f"{name} withdrawn on {_day(when)}: {latest.withdrawal_reason}"
+    if in_force.prescriber_signed_at is None:
+        return f"{name} not countersigned by a prescriber"
+    return None
+
+
+def consent_problem(patient: Patient, route: str) -> str | None:
+    """Why the patient's consents do not allow treatment by this route, in plain words.
+
+    None when a countersigned treatment consent is in force (and, for esketamine, the Spravato
+    REMS enrolment too: the REMS requires the patient's enrolment before treatment, source:
+    SPRAVATO REMS [S4, S4b, S4c]). Takes a patient already access-checked; reads only.
+    """
+    label = route_words(route)
+    rows = _consents(patient, route, (ConsentKind.KETAMINE, ConsentKind.ESKETAMINE_REMS))
+    problems = [
+        _problem(
+            [c for c in rows if c.kind == ConsentKind.KETAMINE],
+            f"treatment consent for {label}",
+            f"no signed treatment consent for {label}",
+        )
+    ]
+    if route == Route.ESKETAMINE:
+        problems.append(
+            _problem(
+                [c for c in rows if c.kind == ConsentKind.ESKETAMINE_REMS],
+                "Spravato REMS patient enrolment",
+                "no Spravato REMS patient enrolment on file",
+            )
+        )
+    return "; ".join(p for p in problems if p) or None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from ketacare.audit.models import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.clinical.age import date_of_birth_problem
 from ketacare.patients import selectors
-from ketacare.patients.models import Patient, PatientOwned
+from ketacare.patients.models import Consent, Patient, PatientOwned
 from ketacare.patients.sections import ChartSection
 from ketacare.tenancy.access import Actor, require_permission
 from ketacare.tenancy.models import Organisation
@@ -47,10 +48,19 @@ class _Changes:
 def _apply(instance: Any, data: dict[str, Any], allowed: tuple[str, ...]) -> _Changes:
     changed = []
     for name in allowed:
-        if name in data and getattr(instance, name) != data[name]:
-            setattr(instance, name, data[name])
+        if name not in data:
+            continue
+        value = data[name]
+        field = instance._meta.get_field(name)
+        if value is None and not field.null and field.get_internal_type() in TEXT_FIELDS:
+            value = ""  # an API's null for an optional text field means "empty"
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
             changed.append(name)
     return _Changes(changed)
+
+
+TEXT_FIELDS = {"CharField", "TextField", "EmailField"}
 
 
 def _refresh_search_keys(patient: Patient) -> None:
@@ -224,9 +234,19 @@ def chart_entry_update(
 ) -> PatientOwned:
     require_permission(actor, section.edit_permission)
     current = section.model._default_manager.select_for_update().get(pk=entry.pk)
+    if isinstance(current, Consent) and current.withdrawn_at is not None:
+        raise ValidationError(
+            _withdrawn_words(current.withdrawn_at) + " It can no longer be changed; record a "
+            "new consent if the patient agrees again."
+        )
     changes = _apply(current, data, section.fields)
     if not changes.fields:
         return current
+    if isinstance(current, Consent) and current.prescriber_signed_at is not None:
+        # A prescriber signed this document as it was: it is not changed under their name.
+        raise ValidationError(
+            "A countersigned consent cannot be changed. Withdraw it and record a new one."
+        )
     _validate_entry(current)
     current.save()
     record_event(
@@ -237,3 +257,108 @@ def chart_entry_update(
         changed_fields=changes.fields,
     )
     return current
+
+
+# ---- Consents: the prescriber's countersignature, withdrawal, printing -------------------------
+
+WITHDRAWAL_REASON_MAX = 300
+
+
+def _day(value: datetime) -> str:
+    local = timezone.localtime(value)
+    return f"{local:%b} {local.day}, {local.year}"
+
+
+def _withdrawn_words(withdrawn_at: datetime) -> str:
+    return f"This consent was withdrawn on {_day(withdrawn_at)}."
+
+
+def _lock_consent(consent: Consent, organisation_id: int) -> Consent:
+    try:
+        return Consent.objects.select_for_update().get(
+            pk=consent.pk, organisation_id=organisation_id
+        )
+    except Consent.DoesNotExist as exc:
+        raise Http404("No such consent.") from exc
+
+
+@transaction.atomic
+def consent_countersign(*, actor: Actor, consent: Consent) -> Consent:
+    """The prescriber's signature on a treatment consent or the Spravato REMS enrolment."""
+    membership = require_permission(actor, Permission.SIGN_TREATMENT_DECISION)
+    current = _lock_consent(consent, membership.organisation_id)
+    if not current.takes_prescriber_signature:
+        raise ValidationError(
+            f"A {current.get_kind_display().lower()} is not countersigned: only treatment "
+            "consents and the Spravato REMS enrolment take a prescriber's signature."
+        )
+    if current.withdrawn_at is not None:
+        raise ValidationError(
+            _withdrawn_words(current.withdrawn_at)
+            + " It cannot be countersigned; record a new consent if the patient agrees again."
+        )
+    if current.prescriber_signed_at is not None:
+        raise ValidationError(
+            f"Already countersigned by {current.prescriber_name} "
+            f"on {_day(current.prescriber_signed_at)}."
+        )
+    current.prescriber_id = membership.user_id
+    current.prescriber_name = str(actor)
+    current.prescriber_signed_at = timezone.now()
+    # A consent that no longer passes its own rules (e.g. a treatment consent recorded before
+    # routes were required) is corrected first, then signed.
+    current.full_clean()
+    current.save(update_fields=["prescriber", "prescriber_name", "prescriber_signed_at"])
+    record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=current,
+        patient_public_id=consent.patient.public_id,
+        changed_fields=["prescriber", "prescriber_name", "prescriber_signed_at"],
+    )
+    return current
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: Actor, consent: Consent, reason: str) -> Consent:
+    """The patient takes a consent back. The row is kept as signed; treatment is blocked."""
+    membership = require_permission(actor, Permission.RECORD_CONSENT)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": ["Say why the consent is withdrawn (the patient's words if possible)."]}
+        )
+    if len(reason) > WITHDRAWAL_REASON_MAX:
+        raise ValidationError(
+            {"reason": [f"Keep the reason to {WITHDRAWAL_REASON_MAX} characters or fewer."]}
+        )
+    current = _lock_consent(consent, membership.organisation_id)
+    if current.withdrawn_at is not None:
+        raise ValidationError(_withdrawn_words(current.withdrawn_at))
+    current.withdrawn_at = timezone.now()
+    current.withdrawn_by_id = membership.user_id
+    current.withdrawal_reason = reason
+    # Only the withdrawal's own rule: a patient's withdrawal is recorded even when an older
+    # consent would not pass today's field rules.
+    current.validate_constraints()
+    current.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=current,
+        patient_public_id=consent.patient.public_id,
+        changed_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"],
+    )
+    return current
+
+
+@transaction.atomic
+def record_consent_print(*, actor: Actor, consent: Consent) -> None:
+    """Opening the printable copy discloses the consent: record it as an export."""
+    record_event(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=consent,
+        patient_public_id=consent.patient.public_id,
+        detail={"format": "html_print", "document_version": consent.document_version},
+    )

@@ -15,4 +15,19 @@ urlpatterns = [
         views.entry_edit,
         name="entry_edit",
     ),
+    path(
+        "<uuid:public_id>/consents/<uuid:entry_id>/countersign/",
+        views.consent_countersign,
+        name="consent_countersign",
+    ),
+    path(
+        "<uuid:public_id>/consents/<uuid:entry_id>/withdraw/",
+        views.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path(
+        "<uuid:public_id>/consents/<uuid:entry_id>/print/",
+        views.consent_print,
+        name="consent_print",
+    ),
 ]

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ketacare.measures import selectors as measures_selectors
-from ketacare.patients import selectors, services
+from ketacare.patients import consent_documents, selectors, services
 from ketacare.patients.forms import PatientEditForm, PatientForm, SearchForm, section_form_class
+from ketacare.patients.models import Consent, Patient
 from ketacare.patients.sections import SECTIONS, ChartSection
 from ketacare.tenancy.access import require_membership, require_permission
 from ketacare.tenancy.permissions import Permission, role_may
@@ -143,3 +147,80 @@ def entry_edit(request: HttpRequest, public_id: UUID, section: str, entry_id: UU
             return redirect("patients:chart", public_id=patient.public_id)
     context = {"form": form, "patient": patient, "section": part, "entry": entry}
     return render(request, "patients/entry_form.html", context)
+
+
+# ---- Consents: countersign, withdraw, print ----------------------------------------------------
+
+
+class ConsentWithdrawalForm(forms.Form):
+    # Kept beside its one view; move to forms.py with the next consent form.
+    reason = forms.CharField(
+        label="Why is the consent withdrawn?",
+        max_length=services.WITHDRAWAL_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="In the patient's words where possible. Staff see it before any treatment.",
+    )
+
+
+def _consent(
+    request: HttpRequest, public_id: UUID, entry_id: UUID, permission: Permission
+) -> tuple[Patient, Consent]:
+    """404 for another organisation's patient or consent, then 403 for the role."""
+    patient = selectors.get_patient_for(request.user, public_id, permission)
+    return patient, selectors.get_consent_for(request.user, patient, entry_id)
+
+
+def _back_to_consents(patient: Patient) -> HttpResponse:
+    return redirect(reverse("patients:chart", args=[patient.public_id]) + "#h-consents")
+
+
+@require_POST
+def consent_countersign(request: HttpRequest, public_id: UUID, entry_id: UUID) -> HttpResponse:
+    patient, consent = _consent(request, public_id, entry_id, Permission.SIGN_TREATMENT_DECISION)
+    try:
+        services.consent_countersign(actor=request.user, consent=consent)
+    except ValidationError as exc:
+        messages.error(request, "Not countersigned: " + " ".join(exc.messages))
+    else:
+        messages.success(request, f"Countersigned: {consent.get_kind_display()}.")
+    if request.POST.get("back") == "print":
+        return redirect("patients:consent_print", public_id=patient.public_id, entry_id=entry_id)
+    return _back_to_consents(patient)
+
+
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request: HttpRequest, public_id: UUID, entry_id: UUID) -> HttpResponse:
+    patient, consent = _consent(request, public_id, entry_id, Permission.RECORD_CONSENT)
+    form = ConsentWithdrawalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(
+                actor=request.user, consent=consent, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Consent withdrawn: {consent.get_kind_display()}.")
+            return _back_to_consents(patient)
+    context = {
+        "patient": patient,
+        "consent": consent,
+        "form": form,
+        "route_words": consent_documents.route_words(consent.route) if consent.route else "",
+    }
+    return render(request, "patients/consent_withdraw.html", context)
+
+
+@require_GET
+def consent_print(request: HttpRequest, public_id: UUID, entry_id: UUID) -> HttpResponse:
+    patient, consent = _consent(request, public_id, entry_id, Permission.VIEW_PATIENT)
+    services.record_consent_print(actor=request.user, consent=consent)
+    document = consent_documents.document_for(consent.kind, consent.route)
+    context = {
+        "patient": patient,
+        "consent": consent,
+        "clinic": patient.preferred_clinic,
+        "document": document,
+        "version_differs": document is not None and consent.document_version != document.version,
+    }
+    return render(request, "patients/consent_print.html", context)
