@@ -179,3 +179,23 @@ def test_thresholds_are_changed_only_within_range_and_audited(practice_a):
     default = selectors.rules.Thresholds.setting(name).default
     services.eligibility_thresholds_set(actor=admin, overrides={name: default})
     assert AuditEvent.objects.filter(action="settings_change").exists()
+
+
+def test_a_strong_cyp3a4_inducer_on_the_medication_list_reaches_the_rules(practice_a):
+    assessment = _filled(practice_a)
+    Medication.objects.create(
+        organisation=practice_a.organisation, patient=practice_a.patient, name="Rifampicin",
+        drug_class="other", cyp_effect="cyp3a4_strong_inducer",
+    )  # fmt: skip
+    report = selectors.eligibility_report(assessment)
+    assert any("cyp3a4" in f.rule_id for f in report.for_route("iv").findings)
+
+
+def test_a_non_benzodiazepine_hypnotic_is_screened(practice_a):
+    assessment = _filled(practice_a)
+    Medication.objects.create(
+        organisation=practice_a.organisation, patient=practice_a.patient, name="Zolpidem",
+        drug_class="nonbenzo_hypnotic",
+    )  # fmt: skip
+    report = selectors.eligibility_report(assessment)
+    assert any("hypnotic" in f.rule_id for f in report.for_route("iv").findings)

@@ -193,7 +193,18 @@ class DrugClass(models.TextChoices):
     STIMULANT = "stimulant", "Stimulant"
     LAMOTRIGINE = "lamotrigine", "Lamotrigine"
     OPIOID = "opioid", "Opioid"
+    NONBENZO_HYPNOTIC = "nonbenzo_hypnotic", "Non-benzodiazepine hypnotic (e.g. zolpidem)"
+    THEOPHYLLINE = "theophylline", "Theophylline / aminophylline"
     OTHER = "other", "Other"
+
+
+class CypEffect(models.TextChoices):
+    """A strong effect on the enzymes that clear ketamine (CYP2B6, CYP3A4)."""
+
+    CYP3A4_STRONG_INDUCER = "cyp3a4_strong_inducer", "Strong CYP3A4 inducer"
+    CYP3A4_STRONG_INHIBITOR = "cyp3a4_strong_inhibitor", "Strong CYP3A4 inhibitor"
+    CYP2B6_STRONG_INDUCER = "cyp2b6_strong_inducer", "Strong CYP2B6 inducer"
+    CYP2B6_STRONG_INHIBITOR = "cyp2b6_strong_inhibitor", "Strong CYP2B6 inhibitor"
 
 
 class Medication(PatientOwned):
@@ -213,6 +224,13 @@ class Medication(PatientOwned):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
+    )
+    cyp_effect = models.CharField(
+        "effect on ketamine's enzymes",
+        max_length=30,
+        choices=CypEffect.choices,
+        blank=True,
+        help_text="Only for a strong CYP3A4 or CYP2B6 inducer or inhibitor.",
     )
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)

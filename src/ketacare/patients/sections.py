@@ -66,6 +66,7 @@ SECTIONS: dict[str, ChartSection] = {
                 "frequency",
                 "drug_class",
                 "diazepam_equivalent_mg_per_day",
+                "cyp_effect",
                 "start_date",
                 "end_date",
                 "active",

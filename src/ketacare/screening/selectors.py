@@ -77,7 +77,7 @@ def _medication(medication: Medication) -> rules.Medication:
         diazepam_equivalent_mg_per_day=(
             medication.diazepam_equivalent_mg_per_day if is_benzodiazepine else None
         ),
-        cyp=frozenset(getattr(medication, "cyp_effects", None) or ()),
+        cyp=frozenset({rules.CypEffect(medication.cyp_effect)} if medication.cyp_effect else ()),
     )
 
 
