@@ -15,6 +15,8 @@ from ketacare.measures.api import router as measures_router
 from ketacare.measures.services import InvalidTransition
 from ketacare.patients.api import router as patients_router
 from ketacare.patients.services import StaleEditError
+from ketacare.screening.api import router as screening_router
+from ketacare.screening.services import StaleAssessmentError
 
 api = NinjaAPI(
     title="ketacare API",
@@ -26,6 +28,8 @@ api = NinjaAPI(
 )
 api.add_router("/patients/", patients_router)
 api.add_router("/", measures_router)  # full paths in measures/api.py: /measures/..., /patients/...
+# Full paths in screening/api.py: /eligibility/..., /patients/{public_id}/eligibility.
+api.add_router("/", screening_router)
 
 
 def _fields(exc: ValidationError) -> list[dict[str, object]]:
@@ -86,3 +90,13 @@ def on_stale(request: HttpRequest, exc: StaleEditError) -> HttpResponse:
 @api.exception_handler(InvalidTransition)
 def on_invalid_transition(request: HttpRequest, exc: InvalidTransition) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(StaleAssessmentError)
+def on_stale_assessment(request: HttpRequest, exc: StaleAssessmentError) -> HttpResponse:
+    body = {
+        "detail": str(exc),
+        "changed_fields": exc.changed_fields,
+        "version": exc.current.version,
+    }
+    return api.create_response(request, body, status=409)

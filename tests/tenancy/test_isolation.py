@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from ketacare.measures import services as measure_services
 from ketacare.measures.models import SafetyAlert
 from ketacare.patients.models import Medication
+from ketacare.screening import services as screening_services
 from ketacare.tenancy.models import Membership, Role
 from ketacare.tenancy.permissions import Permission, role_may
 
@@ -53,12 +54,16 @@ def staff_routes() -> list[Route]:
     return routes
 
 
-def _fill(route: Route, objects: dict[tuple[str | None, str], str]) -> str:
+def _fill(route: Route, objects: dict[tuple[str, ...] | tuple[str | None, str], str]) -> str:
     path = route.path
     for param in route.params:
         key = (route.namespace, param)
+        # A parameter after a literal segment ("consents/<uuid:entry_id>") may have an object
+        # of its own kind: (namespace, param, segment) is looked up first.
+        before = path.split(f"<uuid:{param}>")[0].rstrip("/").rsplit("/", 1)[-1]
+        specific = (route.namespace, param, before)
         assert key in objects, f"teach the isolation walker about {key} (route {route.path})"
-        value = objects[key]
+        value = objects.get(specific, objects[key])  # type: ignore[call-overload]
         path = path.replace(f"<uuid:{param}>", value).replace(f"<slug:{param}>", value)
         path = path.replace(f"<{param}>", value)
     return "/" + path
@@ -81,6 +86,11 @@ def _objects_of(practice) -> dict[tuple[str | None, str], str]:  # type: ignore[
         answers={str(i): 1 for i in range(1, 10)},  # item 9 = 1 opens an alert
     )
     alert = SafetyAlert.objects.get(patient=practice.patient)
+    assessment_id = str(
+        screening_services.assessment_start(
+            actor=practice.staff[Role.PRESCRIBER], patient=practice.patient
+        ).public_id
+    )
     schedule = measure_services.measure_schedule_set(
         actor=nurse, patient=practice.patient, instrument_code="gad7", frequency="weekly"
     )
@@ -90,9 +100,13 @@ def _objects_of(practice) -> dict[tuple[str | None, str], str]:  # type: ignore[
         ("measures", "alert_id"): str(alert.public_id),
         ("measures", "schedule_id"): str(schedule.public_id),
         ("api", "alert_id"): str(alert.public_id),
+        ("api", "assessment_id"): assessment_id,
+        ("screening", "public_id"): patient_id,
+        ("screening", "assessment_id"): assessment_id,
         ("patients", "public_id"): patient_id,
         ("patients", "section"): "medications",
         ("patients", "entry_id"): str(medication.public_id),
+        ("patients", "entry_id", "consents"): services_add_consent(practice),
         ("staff", "public_id"): str(membership.public_id),
         ("api", "public_id"): patient_id,
     }
@@ -125,6 +139,10 @@ API_BODIES = {
         "signed_by_name": "Ivy Example",
     },
     ("api/patients/search", "post"): {"q": "Quillfeather"},
+    ("api/eligibility/<assessment_id>", "put"): {"version": 1},
+    ("api/eligibility/<assessment_id>/sign", "post"): {
+        "decisions": {"iv": {"decision": "eligible"}}
+    },
     ("api/patients/<public_id>/assessments", "post"): {
         "instrument": "phq9",
         "answers": {str(i): 0 for i in range(1, 10)},
@@ -223,6 +241,10 @@ PERMISSION_MATRIX = [
     ("/api/patients/{p}/assessments", Permission.VIEW_CLINICAL),
     ("/api/patients/{p}/outcomes", Permission.VIEW_CLINICAL),
     ("/api/measures/alerts", Permission.VIEW_CLINICAL),
+    ("/patients/{p}/consents/{c}/print/", Permission.VIEW_PATIENT),
+    ("/patients/{p}/consents/{c}/withdraw/", Permission.RECORD_CONSENT),
+    ("/api/eligibility/{a}", Permission.VIEW_CLINICAL),
+    ("/api/eligibility/{a}/report", Permission.VIEW_CLINICAL),
 ]
 
 
@@ -231,12 +253,35 @@ def test_roles_lacking_a_permission_get_403_on_their_own_practice(practice_a, ro
     objects = _objects_of(practice_a)
     patient = objects[("patients", "public_id")]
     medication = objects[("patients", "entry_id")]
+    assessment = objects[("api", "assessment_id")]
+    consent = services_add_consent(practice_a)
     client = practice_a.client_for(role)
     for template, permission in PERMISSION_MATRIX:
-        url = template.format(p=patient, m=medication)
+        url = template.format(p=patient, m=medication, c=consent, a=assessment)
         response = client.get(url)
         if role_may(role, permission):
             assert response.status_code == 200, (role, url, response.status_code)
         else:
             assert response.status_code == 403, (role, url, response.status_code)
             assert b"Quillfeather" not in response.content, (role, url)
+
+
+def services_add_consent(practice) -> str:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from ketacare.patients import services as patient_services
+    from ketacare.patients.sections import SECTIONS
+
+    consent = patient_services.chart_entry_add(
+        actor=practice.staff[Role.NURSE],
+        patient=practice.patient,
+        section=SECTIONS["consents"],
+        data={
+            "kind": "ketamine",
+            "route": "iv",
+            "document_version": "2026.1",
+            "signed_at": timezone.now(),
+            "signed_by_name": "Marigold Quillfeather",
+        },
+    )
+    return str(consent.public_id)

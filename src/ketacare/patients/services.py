@@ -15,7 +15,7 @@ from ketacare.audit.models import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.clinical.age import date_of_birth_problem
 from ketacare.patients import selectors
-from ketacare.patients.models import Consent, Patient, PatientOwned
+from ketacare.patients.models import Consent, Patient, PatientOwned, PriorTreatmentTrial
 from ketacare.patients.sections import ChartSection
 from ketacare.tenancy.access import Actor, require_permission
 from ketacare.tenancy.models import Organisation
@@ -189,11 +189,19 @@ def _validate_entry(entry: PatientOwned) -> None:
         value = getattr(entry, name, None)
         if value and value > today:
             errors[name] = ["This date is in the future."]
+    start, end = getattr(entry, "start_date", None), getattr(entry, "end_date", None)
+    if start and end and end < start:
+        errors["end_date"] = ["The end date is before the start date."]
+    if isinstance(entry, PriorTreatmentTrial) and end and end > today:
+        # A trial is history; one still going has no end date yet (a future end would count
+        # weeks that have not happened towards treatment resistance).
+        errors["end_date"] = ["A past trial cannot end in the future; leave it empty if ongoing."]
     signed_at = getattr(entry, "signed_at", None)
     if signed_at and signed_at > timezone.now():
         errors["signed_at"] = ["A consent cannot be signed in the future."]
     try:
-        entry.full_clean()
+        # The date-order constraints are checked just above, so their errors sit at the field.
+        entry.full_clean(validate_constraints=not errors)
     except ValidationError as exc:
         for key, messages in exc.message_dict.items():
             errors.setdefault(key, []).extend(messages)

@@ -53,7 +53,8 @@ def _trial(
     trial: PriorTreatmentTrial, episode_start: date | None, today: date
 ) -> rules.AntidepressantTrial:
     start = trial.start_date
-    end = trial.end_date or (today if start else None)
+    # An ongoing trial runs to today; no recorded end counts weeks beyond today.
+    end = min(trial.end_date, today) if trial.end_date else (today if start else None)
     return rules.AntidepressantTrial(
         drug=trial.name,
         adequate_dose=trial.adequate_dose,

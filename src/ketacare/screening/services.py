@@ -35,8 +35,9 @@ ASSESSMENT_FIELDS = (
 
 
 class StaleAssessmentError(Exception):
-    def __init__(self, changed_fields: list[str]) -> None:
+    def __init__(self, changed_fields: list[str], current: EligibilityAssessment) -> None:
         self.changed_fields = changed_fields
+        self.current = current
         super().__init__(
             "Someone else saved this assessment while you were editing: "
             + ", ".join(changed_fields or ["(no visible fields)"])
@@ -124,7 +125,7 @@ def assessment_update(
         raise ValidationError("This assessment is signed; start a new one to change it.")
     if current.version != expected_version:
         changed = [f for f in ASSESSMENT_FIELDS if f in data and getattr(current, f) != data[f]]
-        raise StaleAssessmentError(changed)
+        raise StaleAssessmentError(changed, current)
     changed = []
     for name in ASSESSMENT_FIELDS:
         if name in data and getattr(current, name) != data[name]:
