@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("patients/", include("ketacare.patients.urls")),
     path("", include("ketacare.measures.urls")),
+    path("", include("ketacare.screening.urls")),
     path("audit/", include("ketacare.audit.urls")),
     path("staff/", include("ketacare.accounts.urls")),
     path("api/", api.urls),

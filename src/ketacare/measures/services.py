@@ -251,7 +251,6 @@ def self_report_instruments() -> list[Instrument]:
     ]
 
 
-@transaction.atomic
 def record_dashboard_view(*, actor: Actor, patient_ids: set[str]) -> None:
     """The dashboard lists patients (alerts, due scales, outcomes): record who was shown."""
     record_event(
@@ -261,7 +260,6 @@ def record_dashboard_view(*, actor: Actor, patient_ids: set[str]) -> None:
     )
 
 
-@transaction.atomic
 def record_alerts_view(*, actor: Actor, alerts: list[SafetyAlert]) -> None:
     """A list of alerts discloses who screened at risk: record which patients were shown."""
     if alerts:

@@ -161,7 +161,6 @@ def patient_update(
     return current
 
 
-@transaction.atomic
 def record_chart_view(*, actor: Actor, patient: Patient, sections: list[str]) -> None:
     record_event(
         actor=actor,
@@ -172,7 +171,6 @@ def record_chart_view(*, actor: Actor, patient: Patient, sections: list[str]) ->
     )
 
 
-@transaction.atomic
 def record_search(*, actor: Actor, patients: list[Patient]) -> None:
     """A search discloses who matched: record which patients were shown (never the query)."""
     record_event(

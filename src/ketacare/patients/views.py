@@ -17,6 +17,7 @@ from ketacare.patients import consent_documents, selectors, services
 from ketacare.patients.forms import PatientEditForm, PatientForm, SearchForm, section_form_class
 from ketacare.patients.models import Consent, Patient
 from ketacare.patients.sections import SECTIONS, ChartSection
+from ketacare.screening import selectors as screening_selectors
 from ketacare.tenancy.access import require_membership, require_permission
 from ketacare.tenancy.permissions import Permission, role_may
 
@@ -67,13 +68,18 @@ def chart(request: HttpRequest, public_id: UUID) -> HttpResponse:
     patient = selectors.get_patient_for(request.user, public_id)
     data = selectors.patient_chart(request.user, patient, membership)
     # Open safety alerts stay in the chart header until a clinician acknowledges them.
-    alerts = (
-        list(measures_selectors.open_alerts(request.user, patient=patient))
-        if role_may(membership.role, Permission.VIEW_CLINICAL)
-        else []
-    )
-    services.record_chart_view(actor=request.user, patient=patient, sections=list(data.sections))
-    context = {"chart": data, "patient": patient, "safety_alerts": alerts}
+    clinical = role_may(membership.role, Permission.VIEW_CLINICAL)
+    alerts = list(measures_selectors.open_alerts(request.user, patient=patient)) if clinical else []
+    # The consultation decision (or the draft in progress) is clinical: shown to clinical roles.
+    eligibility = screening_selectors.chart_eligibility(patient) if clinical else None
+    shown = list(data.sections) + (["eligibility"] if clinical else [])
+    services.record_chart_view(actor=request.user, patient=patient, sections=shown)
+    context = {
+        "chart": data,
+        "patient": patient,
+        "safety_alerts": alerts,
+        "eligibility": eligibility,
+    }
     return render(request, "patients/chart.html", context)
 
 

@@ -19,7 +19,7 @@ from ketacare.patients.models import (
     PatientStatus,
     PriorTreatmentTrial,
 )
-from ketacare.screening.models import AssessmentStatus, EligibilityAssessment
+from ketacare.screening.models import AssessmentStatus, EligibilityAssessment, RouteDecision
 from ketacare.tenancy.access import Actor, access_object, require_permission, scoped
 from ketacare.tenancy.models import Organisation
 from ketacare.tenancy.permissions import Permission
@@ -158,6 +158,45 @@ def latest_assessment(patient: Patient) -> EligibilityAssessment | None:
         .order_by("-created_at")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class ChartEligibility:
+    """For the chart: the latest signed decision (with its decisions) and any draft open."""
+
+    signed: EligibilityAssessment | None
+    decisions: list[RouteDecision]
+    draft: EligibilityAssessment | None
+
+
+def chart_eligibility(patient: Patient) -> ChartEligibility:
+    """Two queries at most, whatever the patient's history (the chart has a query budget)."""
+    assessments = list(
+        EligibilityAssessment.objects.filter(
+            organisation_id=patient.organisation_id, patient=patient
+        )
+        .select_related("signed_by")
+        .order_by("-created_at")[:10]
+    )
+    signed = next((a for a in assessments if a.status == AssessmentStatus.SIGNED), None)
+    draft = next((a for a in assessments if a.status == AssessmentStatus.DRAFT), None)
+    decisions = list(RouteDecision.objects.filter(assessment=signed)) if signed else []
+    return ChartEligibility(signed=signed, decisions=decisions, draft=draft)
+
+
+def body_mass_index(assessment: EligibilityAssessment) -> Decimal | None:
+    """BMI from the recorded weight and height, as the clinical core computes it."""
+    if not assessment.weight_kg or not assessment.height_cm:
+        return None
+    core = rules.Assessment(
+        age_years=0,
+        pregnancy=rules.PregnancyStatus.NOT_APPLICABLE,
+        alcohol_use=rules.AlcoholUse.UNKNOWN,
+        plan=rules.PlannedTreatment(serial=False, frequent_high_dose=False),
+        weight_kg=Decimal(assessment.weight_kg),
+        height_cm=Decimal(assessment.height_cm),
+    )
+    return core.body_mass_index
 
 
 @dataclass

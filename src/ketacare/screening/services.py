@@ -161,6 +161,7 @@ def assessment_sign(
     assessment: EligibilityAssessment,
     choices: Mapping[str, RouteChoice],
     outcome_note: str = "",
+    expected_version: int | None = None,
 ) -> EligibilityAssessment:
     """Sign the decision per route. A decision other than the rules' verdict needs a reason.
 
@@ -176,6 +177,9 @@ def assessment_sign(
     )
     if current.status != AssessmentStatus.DRAFT:
         raise ValidationError("This assessment is already signed.")
+    if expected_version is not None and current.version != expected_version:
+        # The prescriber signs what they saw: a draft saved since then is shown again first.
+        raise StaleAssessmentError([], current)
     report = selectors.eligibility_report(current)
     errors: dict[str, list[str]] = {}
     if not choices:
@@ -255,6 +259,25 @@ def assessment_sign(
         detail={"thresholds": {k: str(v) for k, v in report.thresholds.overrides().items()}},
     )
     return current
+
+
+def record_letter_export(*, actor: Actor, assessment: EligibilityAssessment) -> None:
+    """Opening the printable letter to the referrer is a disclosure: audited as an export."""
+    record_event(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=assessment,
+        patient_public_id=assessment.patient.public_id,
+        detail={"format": "html_print", "document": "referrer_letter"},
+    )
+
+
+def record_worklist_view(*, actor: Actor, patients: list[Patient]) -> None:
+    record_event(
+        actor=actor,
+        action=AuditAction.VIEW,
+        detail={"page": "consultation_worklist", "shown": [str(p.public_id) for p in patients]},
+    )
 
 
 @transaction.atomic
