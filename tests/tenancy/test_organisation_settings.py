@@ -40,3 +40,26 @@ def test_an_org_admin_sets_a_remission_threshold_from_the_settings_page(practice
     )
     assert refused.status_code == 200
     assert b"possible total" in refused.content
+
+
+def test_an_org_admin_sets_an_eligibility_threshold_and_a_bad_one_changes_nothing(practice_a):
+    client = practice_a.client_for(Role.ORG_ADMIN)
+    page = client.get("/staff/settings/")
+    assert b"diazepam-equivalent" in page.content
+    response = client.post(
+        "/staff/settings/",
+        {"form": "eligibility", "bmi_caution_above": "40", "bmi_caution_below": "17"},
+    )
+    assert response.status_code == 302
+    practice_a.organisation.refresh_from_db()
+    assert practice_a.organisation.settings["eligibility"] == {
+        "bmi_caution_above": "40",
+        "bmi_caution_below": "17",
+    }
+    refused = client.post(
+        "/staff/settings/", {"form": "eligibility", "benzodiazepine_reduced_effect_above_mg": "-5"}
+    )
+    assert refused.status_code == 200
+    practice_a.organisation.refresh_from_db()
+    assert "bmi_caution_above" in practice_a.organisation.settings["eligibility"]
+    assert AuditEvent.objects.filter(action="settings_change").count() == 1

@@ -12,8 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ketacare.accounts.services import staff_deactivate
 from ketacare.measures.services import remission_threshold_set
+from ketacare.screening.services import eligibility_thresholds_set
 from ketacare.tenancy.access import access_object, require_permission, scoped
-from ketacare.tenancy.forms import OrganisationSettingsForm, RemissionThresholdForm
+from ketacare.tenancy.forms import (
+    EligibilityThresholdsForm,
+    OrganisationSettingsForm,
+    RemissionThresholdForm,
+)
 from ketacare.tenancy.models import Membership
 from ketacare.tenancy.permissions import Permission
 from ketacare.tenancy.services import organisation_settings_update
@@ -36,6 +41,18 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
     which = request.POST.get("form") if posted else None
     form = OrganisationSettingsForm(posted if which == "signin" else None, initial=initial)
     remission = RemissionThresholdForm(posted if which == "remission" else None)
+    current = admin.organisation.settings.get("eligibility", {})
+    thresholds = EligibilityThresholdsForm(
+        posted if which == "eligibility" else None, current=current
+    )
+    if which == "eligibility" and thresholds.is_valid():
+        try:
+            eligibility_thresholds_set(actor=request.user, overrides=thresholds.overrides())
+        except ValidationError as exc:
+            thresholds.add_error(None, exc)
+        else:
+            messages.success(request, "Eligibility thresholds saved.")
+            return redirect("staff:settings")
     if which == "signin" and form.is_valid():
         try:
             organisation_settings_update(actor=request.user, **form.cleaned_data)
@@ -53,7 +70,12 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Remission threshold saved.")
             return redirect("staff:settings")
     overrides = admin.organisation.settings.get("measures", {}).get("remission", {})
-    context = {"form": form, "remission": remission, "overrides": sorted(overrides.items())}
+    context = {
+        "form": form,
+        "remission": remission,
+        "thresholds": thresholds,
+        "overrides": sorted(overrides.items()),
+    }
     return render(request, "accounts/organisation_settings.html", context)
 
 

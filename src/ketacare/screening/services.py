@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -282,15 +282,23 @@ def record_worklist_view(*, actor: Actor, patients: list[Patient]) -> None:
 
 @transaction.atomic
 def eligibility_thresholds_set(*, actor: Actor, overrides: Mapping[str, object]) -> Organisation:
-    """Change the organisation's eligibility thresholds. Refused values change nothing."""
+    """Set the organisation's eligibility thresholds (the whole set: a setting left out returns
+    to its published default). Refused values change nothing."""
     membership = require_permission(actor, Permission.MANAGE_STAFF)
     organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
     before = dict(organisation.settings.get("eligibility", {}))
-    merged = {**before, **overrides}
+    errors: dict[str, list[str]] = {}
+    for name, value in overrides.items():
+        try:
+            rules.Thresholds().with_overrides({name: value})
+        except (rules.ThresholdError, ValueError, KeyError) as exc:
+            errors[name] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
     try:
-        checked = rules.Thresholds().with_overrides(merged)
-    except (rules.ThresholdError, ValueError, KeyError) as exc:
-        raise ValidationError({"thresholds": [str(exc)]}) from exc
+        checked = rules.Thresholds().with_overrides(overrides)
+    except (rules.ThresholdError, ValueError, KeyError) as exc:  # settings that clash together
+        raise ValidationError({NON_FIELD_ERRORS: [str(exc)]}) from exc
     stored = {k: str(v) if v is not None else None for k, v in checked.overrides().items()}
     organisation.settings = {**organisation.settings, "eligibility": stored}
     organisation.save(update_fields=["settings", "updated_at"])

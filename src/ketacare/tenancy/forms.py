@@ -25,6 +25,27 @@ class RemissionThresholdForm(forms.Form):
     )
 
 
+class EligibilityThresholdsForm(forms.Form):
+    """One field per eligibility threshold, with its unit, meaning, default and source."""
+
+    def __init__(self, *args: object, current: dict[str, object], **kwargs: object) -> None:
+        from ketacare.clinical.eligibility import Thresholds
+
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for setting in Thresholds.settings():
+            default = "no default: set it to judge" if setting.default is None else setting.default
+            self.fields[setting.name] = forms.CharField(
+                label=f"{setting.meaning} ({setting.unit})",
+                required=False,
+                initial=current.get(setting.name, ""),
+                help_text=f"Published default: {default}. Source: {setting.source}",
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": str(default)}),
+            )
+
+    def overrides(self) -> dict[str, str]:
+        return {name: value.strip() for name, value in self.cleaned_data.items() if value.strip()}
+
+
 class OrganisationSettingsForm(forms.Form):
     idle_timeout_minutes = forms.IntegerField(
         label="Sign staff out after this many idle minutes",
