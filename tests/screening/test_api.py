@@ -12,11 +12,11 @@ from django.test import Client
 from django.utils import timezone
 
 from ketacare.audit.models import AuditEvent
-from ketacare.measures import services as measure_services
-from ketacare.patients.models import Medication, PriorTreatmentTrial
+from ketacare.patients.models import PriorTreatmentTrial
 from ketacare.screening.models import AssessmentStatus, EligibilityAssessment, RouteDecision
 from ketacare.tenancy.models import Role
 from ketacare.tenancy.permissions import Permission, role_may
+from tests.screening.builders import with_treatment_history
 
 pytestmark = pytest.mark.django_db
 
@@ -47,28 +47,6 @@ SIGNED_AS_THE_RULES_SAY = {
 }
 
 
-def _history(practice) -> None:  # type: ignore[no-untyped-def]
-    """Two adequate failed antidepressant trials, lorazepam 6 mg/day, a baseline PHQ-9."""
-    patient = practice.patient
-    today = timezone.localdate()
-    for name, weeks in (("Sertraline", 10), ("Escitalopram", 8)):
-        start = today - timedelta(weeks=40 - weeks)
-        PriorTreatmentTrial.objects.create(
-            organisation=practice.organisation, patient=patient, kind="antidepressant", name=name,
-            start_date=start, end_date=start + timedelta(weeks=weeks), adequate_dose=True,
-            adequate_duration=True, outcome="no_response",
-        )  # fmt: skip
-    Medication.objects.create(
-        organisation=practice.organisation, patient=patient, name="Lorazepam",
-        dose_amount=Decimal("2"), dose_unit="mg", frequency="three times daily",
-        drug_class="benzodiazepine", diazepam_equivalent_mg_per_day=Decimal("60"),
-    )  # fmt: skip
-    measure_services.assessment_record(
-        actor=practice.staff[Role.NURSE], patient=patient, instrument_code="phq9",
-        answers={str(i): 2 for i in range(1, 9)} | {"9": 0},
-    )  # fmt: skip
-
-
 def _start_url(practice) -> str:  # type: ignore[no-untyped-def]
     return f"/api/patients/{practice.patient.public_id}/eligibility"
 
@@ -85,7 +63,7 @@ def _start(client: Client, practice) -> dict:  # type: ignore[no-untyped-def,typ
 
 def _filled(practice) -> str:  # type: ignore[no-untyped-def]
     """A draft with the whole history and the consultation's findings, through the API."""
-    _history(practice)
+    with_treatment_history(practice)
     client = practice.client_for(Role.PRESCRIBER)
     draft = _start(client, practice)
     response = client.put(

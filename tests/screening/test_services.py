@@ -11,40 +11,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from ketacare.audit.models import AuditEvent
-from ketacare.measures import services as measure_services
-from ketacare.patients.models import Medication, PriorTreatmentTrial
+from ketacare.patients.models import Medication
 from ketacare.screening import selectors, services
 from ketacare.screening.models import AssessmentStatus, RouteDecision
 from ketacare.screening.services import RouteChoice
 from ketacare.tenancy.models import Role
+from tests.screening.builders import with_treatment_history
 
 pytestmark = pytest.mark.django_db
 
 
-def _history(practice) -> None:  # type: ignore[no-untyped-def]
-    """Two adequate failed antidepressant trials, lorazepam 6 mg/day, a baseline PHQ-9."""
-    patient = practice.patient
-    today = timezone.localdate()
-    for name, weeks in (("Sertraline", 10), ("Escitalopram", 8)):
-        start = today - timedelta(weeks=40 - weeks)
-        PriorTreatmentTrial.objects.create(
-            organisation=practice.organisation, patient=patient, kind="antidepressant", name=name,
-            start_date=start, end_date=start + timedelta(weeks=weeks), adequate_dose=True,
-            adequate_duration=True, outcome="no_response",
-        )  # fmt: skip
-    Medication.objects.create(
-        organisation=practice.organisation, patient=patient, name="Lorazepam",
-        dose_amount=Decimal("2"), dose_unit="mg", frequency="three times daily",
-        drug_class="benzodiazepine", diazepam_equivalent_mg_per_day=Decimal("60"),
-    )  # fmt: skip
-    measure_services.assessment_record(
-        actor=practice.staff[Role.NURSE], patient=patient, instrument_code="phq9",
-        answers={str(i): 2 for i in range(1, 9)} | {"9": 0},
-    )  # fmt: skip
-
-
 def _filled(practice, **extra):  # type: ignore[no-untyped-def]
-    _history(practice)
+    with_treatment_history(practice)
     prescriber = practice.staff[Role.PRESCRIBER]
     draft = services.assessment_start(actor=prescriber, patient=practice.patient)
     data = {
