@@ -1,0 +1,127 @@
+"""The dose engine: pure, Decimal, units in the types, every result with its reasons.
+
+    from ketacare.clinical.dosing import IV_DEPRESSION, calculate, ...
+
+    protocol = IV_DEPRESSION.configure(rounding_step=Milligrams(Decimal("0.5")))
+    result = calculate(protocol, RecordedWeight(Decimal(80), WeightUnit.KG, day), today,
+                       MgPerKg(Decimal("0.5")), Concentration(MgPerMl(Decimal("0.4")),
+                       SaltForm.HYDROCHLORIDE), Millilitres(Decimal(100)),
+                       max_weight_age_days=30)
+    result.total, result.volume, result.rate, result.warnings, result.blocks
+
+Protocols, their numbers and sources are in `protocols.py`; settings the reference gives no
+number for have no default and must be configured before `calculate` accepts the protocol.
+"""
+
+from ketacare.clinical.dosing.calculate import (
+    BASE_PER_HYDROCHLORIDE,
+    Concentration,
+    DoseCalculation,
+    RecordedWeight,
+    TopicalCheck,
+    calculate,
+    check_topical_strength,
+    round_to_step,
+)
+from ketacare.clinical.dosing.esketamine import (
+    DEVICE_DOSE,
+    GivenDose,
+    allowed_doses,
+    check_device_gaps,
+    check_esketamine_session,
+    device_offsets,
+    devices_for,
+    treatment_week,
+)
+from ketacare.clinical.dosing.findings import Finding, FindingCode, Override, Severity
+from ketacare.clinical.dosing.protocols import (
+    ESKETAMINE_TRD,
+    IM_DEPRESSION,
+    INTRANASAL_COMPOUNDED,
+    IV_DEPRESSION,
+    IV_PAIN_BOLUS,
+    IV_PAIN_INFUSION,
+    ORAL,
+    SC_DEPRESSION,
+    SHIPPED_PROTOCOLS,
+    SUBLINGUAL,
+    TOPICAL_CREAM,
+    CumulativeLimit,
+    DoseBasis,
+    DoseRange,
+    Drug,
+    Limit,
+    Protocol,
+    ProtocolNotConfigured,
+    Route,
+    SaltForm,
+    WeightBasis,
+    shipped_protocol,
+)
+from ketacare.clinical.dosing.quantities import (
+    Dose,
+    MgPerKg,
+    MgPerKgPerHour,
+    MgPerMl,
+    Micrograms,
+    Milligrams,
+    Millilitres,
+    Minutes,
+    MlPerHour,
+    PercentStrength,
+)
+
+__all__ = [
+    "BASE_PER_HYDROCHLORIDE",
+    "DEVICE_DOSE",
+    "ESKETAMINE_TRD",
+    "IM_DEPRESSION",
+    "INTRANASAL_COMPOUNDED",
+    "IV_DEPRESSION",
+    "IV_PAIN_BOLUS",
+    "IV_PAIN_INFUSION",
+    "ORAL",
+    "SC_DEPRESSION",
+    "SHIPPED_PROTOCOLS",
+    "SUBLINGUAL",
+    "TOPICAL_CREAM",
+    "Concentration",
+    "CumulativeLimit",
+    "Dose",
+    "DoseBasis",
+    "DoseCalculation",
+    "DoseRange",
+    "Drug",
+    "Finding",
+    "FindingCode",
+    "GivenDose",
+    "Limit",
+    "MgPerKg",
+    "MgPerKgPerHour",
+    "MgPerMl",
+    "Micrograms",
+    "Milligrams",
+    "Millilitres",
+    "Minutes",
+    "MlPerHour",
+    "Override",
+    "PercentStrength",
+    "Protocol",
+    "ProtocolNotConfigured",
+    "RecordedWeight",
+    "Route",
+    "SaltForm",
+    "Severity",
+    "TopicalCheck",
+    "WeightBasis",
+    "allowed_doses",
+    "calculate",
+    "check_device_gaps",
+    "check_esketamine_session",
+    "check_topical_strength",
+    "device_offsets",
+    "devices_for",
+    "round_to_step",
+    "shipped_protocol",
+    "treatment_week",
+]

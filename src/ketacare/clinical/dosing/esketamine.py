@@ -1,0 +1,148 @@
+"""Intranasal esketamine (Spravato) session rules: allowed doses, day 1, 84 mg only after 56 mg,
+sessions per treatment week, devices per dose and the gap between devices.
+
+Treatment weeks count from the first session (day 1 opens week 1; days 1-7 are week 1), which
+is how the label's "weeks 1-4 / 5-8 / 9 onward" read [S3a, S3d].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from ketacare.clinical.dosing import sources
+from ketacare.clinical.dosing.findings import Finding, FindingCode, Severity
+from ketacare.clinical.dosing.quantities import Milligrams, Minutes
+
+DEVICE_DOSE = Milligrams(Decimal(28))  # source: S3a, each device holds 28 mg
+MIN_GAP_BETWEEN_DEVICES = timedelta(minutes=5)  # source: S3a/S3b, rest 5 min after each device
+DAY_ONE_DOSE = Milligrams(Decimal(56))  # source: S3a, day-1 dose 56 mg
+HIGH_DOSE = Milligrams(Decimal(84))  # source: S3a, 84 mg only after a first 56 mg dose
+LABEL_DOSES = (Milligrams(Decimal(56)), Milligrams(Decimal(84)))  # source: S3a
+LOW_DOSE_NON_US = Milligrams(Decimal(28))  # source: S3b (age ≥65, non-US label)
+INDUCTION_WEEKS = 4  # source: S3a, weeks 1-4
+INDUCTION_SESSIONS_PER_WEEK = 2  # source: S3a, twice weekly; rule 3 max 2/week
+MAINTENANCE_SESSIONS_PER_WEEK = 1  # source: S3a weeks 5-8 weekly, week 9+ weekly or 2-weekly
+
+
+class GivenDose(NamedTuple):
+    """A dose already given (or ordered) on a date."""
+
+    on: date
+    dose: Milligrams
+
+
+def allowed_doses(*, allow_28_mg: bool = False) -> tuple[Milligrams, ...]:
+    return ((LOW_DOSE_NON_US,) if allow_28_mg else ()) + LABEL_DOSES
+
+
+def devices_for(dose: Milligrams) -> int:
+    """Number of 28 mg devices in a dose; refuses a dose that is not whole devices."""
+    count, remainder = divmod(dose.mg, DEVICE_DOSE.mg)
+    if remainder != 0 or count < 1:
+        raise ValueError(f"{dose} is not a whole number of 28 mg devices.")
+    return int(count)
+
+
+def device_offsets(dose: Milligrams) -> tuple[Minutes, ...]:
+    """Earliest start of each device after the first: 0, 5, 10 min for 84 mg."""
+    gap = Decimal(MIN_GAP_BETWEEN_DEVICES.seconds // 60)
+    return tuple(Minutes(gap * i) for i in range(devices_for(dose)))
+
+
+def check_device_gaps(device_times: Sequence[datetime]) -> tuple[Finding, ...]:
+    """A block for each device given less than 5 minutes after the one before it."""
+    findings = []
+    for number, (before, after) in enumerate(zip(device_times, device_times[1:], strict=False)):
+        if after - before < MIN_GAP_BETWEEN_DEVICES:
+            findings.append(
+                Finding(
+                    FindingCode.ESKETAMINE_DEVICE_GAP,
+                    Severity.BLOCK,
+                    f"Device {number + 2} was given {after - before} after device {number + 1}; "
+                    "the label asks for 5 minutes' rest after each device.",
+                    sources.SPRAVATO_DEVICE,
+                )
+            )
+    return tuple(findings)
+
+
+def treatment_week(first_session: date, on: date) -> int:
+    return (on - first_session).days // 7 + 1
+
+
+def _block(code: FindingCode, message: str, source: str = sources.RULE_3) -> Finding:
+    return Finding(code, Severity.BLOCK, message, source)
+
+
+def check_esketamine_session(
+    history: Sequence[GivenDose | tuple[date, Milligrams]],
+    proposed_date: date,
+    proposed_dose: Milligrams,
+    *,
+    allow_28_mg: bool = False,
+) -> tuple[Finding, ...]:
+    """The findings for a proposed esketamine session, given every earlier session."""
+    past = sorted((GivenDose(*given) for given in history), key=lambda g: g.on)
+    if past and past[-1].on > proposed_date:
+        raise ValueError("The proposed session is dated before a session in the history.")
+    findings: list[Finding] = []
+    allowed = allowed_doses(allow_28_mg=allow_28_mg)
+    if proposed_dose not in allowed:
+        findings.append(
+            _block(
+                FindingCode.ESKETAMINE_DOSE_NOT_ALLOWED,
+                f"{proposed_dose} is not an allowed dose ({', '.join(map(str, allowed))}).",
+            )
+        )
+    if not past:
+        first_allowed = ((LOW_DOSE_NON_US,) if allow_28_mg else ()) + (DAY_ONE_DOSE,)
+        if proposed_dose not in first_allowed:
+            findings.append(
+                _block(
+                    FindingCode.ESKETAMINE_DAY_ONE,
+                    f"Day 1 is {DAY_ONE_DOSE}; {proposed_dose} cannot be the first dose.",
+                )
+            )
+        return tuple(findings)
+    if proposed_dose == HIGH_DOSE and all(g.dose != DAY_ONE_DOSE for g in past):
+        findings.append(
+            _block(
+                FindingCode.ESKETAMINE_84_BEFORE_56,
+                f"{HIGH_DOSE} is used only after a previous {DAY_ONE_DOSE} dose.",
+            )
+        )
+    if any(g.on == proposed_date for g in past):
+        findings.append(
+            _block(
+                FindingCode.ESKETAMINE_SAME_DAY,
+                "A session is already recorded on this day.",
+                sources.SPRAVATO_DOSING,
+            )
+        )
+    first = past[0].on
+    week = treatment_week(first, proposed_date)
+    induction = week <= INDUCTION_WEEKS
+    limit = INDUCTION_SESSIONS_PER_WEEK if induction else MAINTENANCE_SESSIONS_PER_WEEK
+    in_week = sum(1 for g in past if treatment_week(first, g.on) == week)
+    if in_week >= limit:
+        findings.append(
+            _block(
+                FindingCode.ESKETAMINE_TOO_FREQUENT,
+                f"Treatment week {week} already has {in_week} session(s); at most {limit} "
+                f"per week {'in weeks 1-4' if week <= INDUCTION_WEEKS else 'from week 5'}.",
+            )
+        )
+    if week > INDUCTION_WEEKS and all(treatment_week(first, g.on) <= INDUCTION_WEEKS for g in past):
+        findings.append(
+            Finding(
+                FindingCode.ESKETAMINE_REVIEW_BENEFIT,
+                Severity.INFO,
+                "First session after induction: judge the therapeutic benefit of weeks 1-4 "
+                "before continuing.",
+                sources.SPRAVATO_DOSING,
+            )
+        )
+    return tuple(findings)
