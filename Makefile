@@ -37,7 +37,13 @@ chromium:
 	  else echo "chromium is missing and cannot be installed here: browser tests will be skipped"; fi; \
 	fi
 
-test: install chromium
+# axe-core (from the npm registry) for the accessibility check of the public pages.
+AXE := var/node/node_modules/axe-core/axe.min.js
+$(AXE):
+	@if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix var/node axe-core >/dev/null || echo "could not install axe-core: the accessibility check will be skipped"; \
+	else echo "npm is missing: the accessibility check will be skipped"; fi
+
+test: install chromium $(AXE)
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres

@@ -16,7 +16,7 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 OUT_DIR = BENCH_DIR.parent / "var" / "bench"
-BENCHMARKS = ("patient_search", "chart_open")
+BENCHMARKS = ("patient_search", "chart_open", "clinic_finder")
 TIMEOUT_SECONDS = 600
 
 
@@ -67,7 +67,15 @@ def _summary_chart(r: dict[str, Any]) -> list[str]:
     ]
 
 
-SUMMARIES = {"patient_search": _summary_search, "chart_open": _summary_chart}
+SUMMARIES = {
+    "patient_search": _summary_search,
+    "chart_open": _summary_chart,
+    "clinic_finder": lambda r: [
+        f"selector p95 {r['selector_overall']['p95_ms']:.2f} ms (target < 30), page median "
+        f"{r['finder_page']['p50_ms']:.2f} ms = x{r['ratio_median_page_over_healthz']} /healthz"
+        " (target <= 2): " + ", ".join(f"{k} {_mark(t['met'])}" for k, t in r["targets"].items())
+    ],
+}
 
 
 def main() -> int:

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "ketacare.patients",
     "ketacare.measures",
     "ketacare.screening",
+    "ketacare.public",
+    "ketacare.directory",
     "ketacare.demo",
 ]
 

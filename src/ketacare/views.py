@@ -11,13 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ketacare.audit.models import AuditAction
 from ketacare.audit.services import record_event
+from ketacare.public import views as public_views
 from ketacare.tenancy.access import active_membership
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect("account_login")
+        return public_views.home(request)
     if active_membership(request.user) is not None:
         return redirect("patients:search")
     return render(request, "home.html")

@@ -16,11 +16,24 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from ketacare.measures import services as measure_services
 from ketacare.measures.models import SafetyAlert
 from ketacare.patients.models import Medication
+from ketacare.public.models import ConsultationRequest
 from ketacare.screening import services as screening_services
 from ketacare.tenancy.models import Membership, Role
 from ketacare.tenancy.permissions import Permission, role_may
 
-PUBLIC_ROUTES = {"", "healthz", "r/<slug:token>/"}
+PUBLIC_ROUTES = {
+    "",
+    "healthz",
+    "r/<slug:token>/",
+    "clinics/",
+    "clinics/<uuid:public_id>/",
+    "learn/",
+    "learn/<slug:slug>/",
+    "prescreen/",
+    "consultation/request/",
+    "consultation/thanks/",
+    "sitemap.xml",
+}
 # Shared reference data, the same for every practice (not health information).
 SHARED_ROUTES = {"api/measures/instruments", "api/measures/instruments/<code>"}
 SKIPPED_PREFIXES = ("accounts/", "admin/", "static/")
@@ -102,6 +115,14 @@ def _objects_of(practice) -> dict[tuple[str | None, str], str]:  # type: ignore[
         ("api", "alert_id"): str(alert.public_id),
         ("api", "assessment_id"): assessment_id,
         ("screening", "public_id"): patient_id,
+        ("public", "public_id"): str(
+            ConsultationRequest.objects.create(
+                organisation=practice.organisation,
+                clinic=practice.clinic,
+                name="Robin Example",
+                email="robin@example.test",
+            ).public_id
+        ),
         ("screening", "assessment_id"): assessment_id,
         ("patients", "public_id"): patient_id,
         ("patients", "section"): "medications",

@@ -63,11 +63,18 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/r/")
+MFA_EXEMPT_PREFIXES = (
+    "/accounts/", "/static/", "/healthz", "/r/", "/clinics/", "/sitemap.xml",
+    "/learn/", "/prescreen/", "/consultation/request/", "/consultation/thanks/",
+)  # fmt: skip
 # Pages anyone may open without signing in. Everything else is default-deny.
-PUBLIC_PATHS = ("/", "/healthz")
+PUBLIC_PATHS = ("/", "/healthz", "/sitemap.xml")
 # /r/ is the patient's single-use questionnaire link: the token is the key, no sign-in.
-PUBLIC_PREFIXES = ("/accounts/", "/static/", "/r/")
+# The public site (the staff queue, /consultation/requests/, is deliberately not public).
+PUBLIC_PREFIXES = (
+    "/accounts/", "/static/", "/r/", "/clinics/",
+    "/learn/", "/prescreen/", "/consultation/request/", "/consultation/thanks/",
+)  # fmt: skip
 
 
 class SignInRequiredMiddleware:

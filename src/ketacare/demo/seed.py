@@ -40,6 +40,8 @@ class ClinicSpec:
     time_zone: str
     routes: tuple[str, ...]
     listed: bool = True
+    conditions: tuple[str, ...] = ("depression", "anxiety", "ptsd", "chronic_pain")
+    insurance_policy: str = "Superbill provided for out-of-network reimbursement"
 
 
 ORGANISATIONS = {
@@ -109,6 +111,13 @@ ROLES = (
 
 def _clinic(org: Organisation, spec: ClinicSpec) -> Clinic:
     place = zipcodes.matching(spec.zip_code)[0]
+    # Synthetic self-pay prices, one per route offered (demo data, not a market survey).
+    demo_prices = (
+        ("iv", "IV infusion", 450),
+        ("esketamine", "Esketamine session (before insurance)", 650),
+        ("im_sc", "IM injection", 350),
+        ("sublingual_oral", "Sublingual programme, per month", 250),
+    )
     clinic, _ = Clinic.objects.get_or_create(
         organisation=org,
         name=spec.name,
@@ -124,6 +133,14 @@ def _clinic(org: Organisation, spec: ClinicSpec) -> Clinic:
             "routes_offered": list(spec.routes),
             "publicly_listed": spec.listed,
             "hours": {d: ["08:00", "17:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+            "conditions_treated": list(spec.conditions),
+            "esketamine_rems_certified": "esketamine" in spec.routes,
+            "published_prices": [
+                {"service": service, "price_usd": price}
+                for route, service, price in demo_prices
+                if route in spec.routes
+            ],
+            "insurance_policy": spec.insurance_policy,
         },
     )
     for i in range(1, 5):

@@ -31,6 +31,16 @@ class Route(models.TextChoices):
     TOPICAL = "topical", "Topical compounded cream"
 
 
+class ConditionTreated(models.TextChoices):
+    """What a clinic says it treats, as listed in the public clinic finder."""
+
+    DEPRESSION = "depression", "Depression"
+    ANXIETY = "anxiety", "Anxiety"
+    PTSD = "ptsd", "PTSD"
+    CHRONIC_PAIN = "chronic_pain", "Chronic pain"
+    OTHER = "other", "Other conditions"
+
+
 class Role(models.TextChoices):
     ORG_ADMIN = "org_admin", "Organisation admin"
     PRESCRIBER = "prescriber", "Prescriber"
@@ -105,9 +115,33 @@ class Clinic(TimeStamped):
     )
     routes_offered = models.JSONField(default=list, blank=True)
     publicly_listed = models.BooleanField(default=False)
+    # What the public clinic finder shows (only for publicly listed clinics).
+    conditions_treated = models.JSONField(
+        default=list, blank=True, help_text='Values of ConditionTreated, e.g. ["depression"]'
+    )
+    esketamine_rems_certified = models.BooleanField(
+        default=False, help_text="Certified under the Spravato (esketamine) REMS programme."
+    )
+    published_prices = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Self-pay prices, e.g. [{"service": "IV infusion", "price_usd": 450}]',
+    )
+    insurance_policy = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="e.g. Superbill provided for out-of-network reimbursement",
+    )
+    website = models.URLField(blank=True)
 
     class Meta:
         ordering = ["organisation", "name"]
+        indexes = [
+            models.Index(
+                fields=["publicly_listed", "latitude", "longitude"],
+                name="tenancy_clinic_listed_geo",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "name"], name="tenancy_clinic_name_unique"
@@ -121,6 +155,20 @@ class Clinic(TimeStamped):
         unknown = set(self.routes_offered or []) - set(Route.values)
         if unknown:
             raise ValidationError({"routes_offered": f"Unknown routes: {sorted(unknown)}"})
+        unknown = set(self.conditions_treated or []) - set(ConditionTreated.values)
+        if unknown:
+            raise ValidationError({"conditions_treated": f"Unknown conditions: {sorted(unknown)}"})
+        for price in self.published_prices or []:
+            if (
+                not isinstance(price, dict)
+                or set(price) != {"service", "price_usd"}
+                or not isinstance(price["service"], str)
+                or not isinstance(price["price_usd"], int)
+                or price["price_usd"] < 0
+            ):
+                raise ValidationError(
+                    {"published_prices": 'Each price is {"service": text, "price_usd": whole USD}.'}
+                )
 
 
 class TreatmentSpaceKind(models.TextChoices):

@@ -1,0 +1,30 @@
+"""A per-address request budget for the public finder, kept in Django's shared cache."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+WINDOW_SECONDS = 60
+DEFAULT_PER_MINUTE = 60
+
+
+def per_minute() -> int:
+    return int(getattr(settings, "DIRECTORY_FINDER_REQUESTS_PER_MINUTE", DEFAULT_PER_MINUTE))
+
+
+def over_budget(request: HttpRequest) -> bool:
+    """Count this request against its address' budget for the current minute.
+
+    A fixed window keyed by REMOTE_ADDR (behind a proxy, the proxy must set it to the client's
+    address). get-then-set may undercount under a race; it is a brake on scraping, not a quota.
+    """
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    window = int(time.time()) // WINDOW_SECONDS
+    key = f"directory:finder:{address}:{window}"
+    count = int(cache.get(key, 0)) + 1
+    cache.set(key, count, WINDOW_SECONDS + 5)
+    return count > per_minute()
