@@ -17,6 +17,7 @@ from ketacare.patients.api import router as patients_router
 from ketacare.patients.services import StaleEditError
 from ketacare.screening.api import router as screening_router
 from ketacare.screening.services import StaleAssessmentError
+from ketacare.treatment.api import router as treatment_router
 
 api = NinjaAPI(
     title="ketacare API",
@@ -30,6 +31,7 @@ api.add_router("/patients/", patients_router)
 api.add_router("/", measures_router)  # full paths in measures/api.py: /measures/..., /patients/...
 # Full paths in screening/api.py: /eligibility/..., /patients/{public_id}/eligibility.
 api.add_router("/", screening_router)
+api.add_router("/", treatment_router)  # full paths in treatment/api.py
 
 
 def _fields(exc: ValidationError) -> list[dict[str, object]]:

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ketacare.patients",
     "ketacare.measures",
     "ketacare.screening",
+    "ketacare.treatment",
     "ketacare.public",
     "ketacare.directory",
     "ketacare.demo",

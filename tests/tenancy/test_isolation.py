@@ -20,6 +20,7 @@ from ketacare.public.models import ConsultationRequest
 from ketacare.screening import services as screening_services
 from ketacare.tenancy.models import Membership, Role
 from ketacare.tenancy.permissions import Permission, role_may
+from tests.treatment.builders import draft_plan
 
 PUBLIC_ROUTES = {
     "",
@@ -34,8 +35,13 @@ PUBLIC_ROUTES = {
     "consultation/thanks/",
     "sitemap.xml",
 }
-# Shared reference data, the same for every practice (not health information).
-SHARED_ROUTES = {"api/measures/instruments", "api/measures/instruments/<code>"}
+# Shared reference data, the same for every practice (not health information), and routes that
+# act only on the caller's own organisation (a protocol's settings): no other practice's object.
+SHARED_ROUTES = {
+    "api/measures/instruments",
+    "api/measures/instruments/<code>",
+    "api/treatment/protocols/<code>/settings",
+}
 SKIPPED_PREFIXES = ("accounts/", "admin/", "static/")
 
 
@@ -115,6 +121,7 @@ def _objects_of(practice) -> dict[tuple[str | None, str], str]:  # type: ignore[
         ("api", "alert_id"): str(alert.public_id),
         ("api", "assessment_id"): assessment_id,
         ("screening", "public_id"): patient_id,
+        ("api", "plan_id"): str(draft_plan(practice).public_id),
         ("public", "public_id"): str(
             ConsultationRequest.objects.create(
                 organisation=practice.organisation,
@@ -142,6 +149,14 @@ VALID_PATIENT = {
     "date_of_birth": "1985-04-02",
     "sex_assigned_at_birth": "female",
 }
+ORDER_BODY = {
+    "dose": "0.5",
+    "dose_unit": "mg/kg",
+    "concentration_mg_per_ml": "0.4",
+    "concentration_salt_form": "hydrochloride salt",
+    "bag_volume_ml": "100",
+    "duration_minutes": "40",
+}
 API_BODIES = {
     ("api/patients/<public_id>", "put"): {**VALID_PATIENT, "version": 1},
     ("api/patients/<public_id>/medications", "post"): {"name": "Bupropion", "drug_class": "other"},
@@ -164,6 +179,16 @@ API_BODIES = {
     ("api/eligibility/<assessment_id>/sign", "post"): {
         "decisions": {"iv": {"decision": "eligible"}}
     },
+    ("api/patients/<public_id>/weights", "post"): {"value": "80", "unit": "kg"},
+    ("api/patients/<public_id>/plans", "post"): {
+        "protocol_code": "iv_racemic_depression",
+        "indication": "TRD",
+        "planned_sessions": 6,
+        "measures": ["phq9"],
+    },
+    ("api/treatment/plans/<plan_id>/transition", "post"): {"to": "active"},
+    ("api/treatment/plans/<plan_id>/calculate", "post"): ORDER_BODY,
+    ("api/treatment/plans/<plan_id>/orders", "post"): ORDER_BODY,
     ("api/patients/<public_id>/assessments", "post"): {
         "instrument": "phq9",
         "answers": {str(i): 0 for i in range(1, 10)},
