@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from playwright.sync_api import ConsoleMessage, Page, Response
 
@@ -75,6 +75,7 @@ def _cache_table(live_server: Any) -> None:
     """
     call_command("createcachetable", verbosity=0)
     cache.clear()
+    caches["public_reads"].clear()
 
 
 @pytest.fixture

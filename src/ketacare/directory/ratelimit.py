@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest
 
 WINDOW_SECONDS = 60
@@ -25,6 +25,8 @@ def over_budget(request: HttpRequest) -> bool:
     address = request.META.get("REMOTE_ADDR", "") or "unknown"
     window = int(time.time()) // WINDOW_SECONDS
     key = f"directory:finder:{address}:{window}"
-    count = int(cache.get(key, 0)) + 1
-    cache.set(key, count, WINDOW_SECONDS + 5)
+    cache = caches["public_reads"]
+    if cache.add(key, 1, WINDOW_SECONDS + 5):
+        return per_minute() < 1
+    return cache.incr(key) > per_minute()
     return count > per_minute()
