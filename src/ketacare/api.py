@@ -18,6 +18,7 @@ from ketacare.patients.services import StaleEditError
 from ketacare.screening.api import router as screening_router
 from ketacare.screening.services import StaleAssessmentError
 from ketacare.treatment.api import router as treatment_router
+from ketacare.treatment.services import StalePlanError
 
 api = NinjaAPI(
     title="ketacare API",
@@ -100,5 +101,16 @@ def on_stale_assessment(request: HttpRequest, exc: StaleAssessmentError) -> Http
         "detail": str(exc),
         "changed_fields": exc.changed_fields,
         "version": exc.current.version,
+    }
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(StalePlanError)
+def on_stale_plan(request: HttpRequest, exc: StalePlanError) -> HttpResponse:
+    body = {
+        "detail": str(exc),
+        "changed_fields": exc.changed_fields,
+        "version": exc.current.version,
+        "status": exc.current.status,
     }
     return api.create_response(request, body, status=409)

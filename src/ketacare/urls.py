@@ -14,6 +14,7 @@ urlpatterns = [
     path("patients/", include("ketacare.patients.urls")),
     path("", include("ketacare.measures.urls")),
     path("", include("ketacare.screening.urls")),
+    path("", include("ketacare.treatment.urls")),
     path("clinics/", include("ketacare.directory.urls")),
     path("audit/", include("ketacare.audit.urls")),
     path("", include("ketacare.public.urls")),

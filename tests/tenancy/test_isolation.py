@@ -20,7 +20,9 @@ from ketacare.public.models import ConsultationRequest
 from ketacare.screening import services as screening_services
 from ketacare.tenancy.models import Membership, Role
 from ketacare.tenancy.permissions import Permission, role_may
-from tests.treatment.builders import draft_plan
+from ketacare.treatment import services as treatment_services
+from tests.treatment.builders import active_plan
+from tests.treatment.builders import dose as treatment_dose
 
 PUBLIC_ROUTES = {
     "",
@@ -110,6 +112,13 @@ def _objects_of(practice) -> dict[tuple[str | None, str], str]:  # type: ignore[
             actor=practice.staff[Role.PRESCRIBER], patient=practice.patient
         ).public_id
     )
+    treated = active_plan(practice)
+    plan_id = str(treated.public_id)
+    order_id = str(
+        treatment_services.order_sign(
+            actor=practice.staff[Role.PRESCRIBER], plan=treated, request=treatment_dose()
+        ).public_id
+    )
     schedule = measure_services.measure_schedule_set(
         actor=nurse, patient=practice.patient, instrument_code="gad7", frequency="weekly"
     )
@@ -121,7 +130,10 @@ def _objects_of(practice) -> dict[tuple[str | None, str], str]:  # type: ignore[
         ("api", "alert_id"): str(alert.public_id),
         ("api", "assessment_id"): assessment_id,
         ("screening", "public_id"): patient_id,
-        ("api", "plan_id"): str(draft_plan(practice).public_id),
+        ("api", "plan_id"): plan_id,
+        ("treatment", "public_id"): patient_id,
+        ("treatment", "plan_id"): plan_id,
+        ("treatment", "order_id"): order_id,
         ("public", "public_id"): str(
             ConsultationRequest.objects.create(
                 organisation=practice.organisation,

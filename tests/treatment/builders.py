@@ -33,22 +33,27 @@ def sign_decision(practice, route=Route.IV, decision="eligible"):  # type: ignor
     )  # fmt: skip
 
 
-def draft_plan(practice, measures=("phq9",)):  # type: ignore[no-untyped-def]
+def draft_plan(
+    practice,
+    measures=("phq9",),
+    protocol_code=IV,  # type: ignore[no-untyped-def]
+    indication="treatment-resistant depression",
+):
     return services.plan_create(
-        actor=practice.staff[Role.PRESCRIBER], patient=practice.patient, protocol_code=IV,
-        indication="treatment-resistant depression", planned_sessions=6,
+        actor=practice.staff[Role.PRESCRIBER], patient=practice.patient,
+        protocol_code=protocol_code, indication=indication, planned_sessions=6,
         goals="PHQ-9 below 10", measures=list(measures),
     )  # fmt: skip
 
 
-def consent_to_iv(practice):  # type: ignore[no-untyped-def]
+def consent_to_iv(practice, route="iv"):  # type: ignore[no-untyped-def]
     """A countersigned IV treatment consent: without one in force no order is signed."""
     from ketacare.patients import services as patient_services
     from ketacare.patients.sections import SECTIONS
 
     consent = patient_services.chart_entry_add(
         actor=practice.staff[Role.NURSE], patient=practice.patient, section=SECTIONS["consents"],
-        data={"kind": "ketamine", "route": "iv", "document_version": "2026.1",
+        data={"kind": "ketamine", "route": route, "document_version": "2026.1",
               "signed_at": timezone.now(), "signed_by_name": "Marigold Quillfeather"},
     )  # fmt: skip
     patient_services.consent_countersign(actor=practice.staff[Role.PRESCRIBER], consent=consent)
@@ -77,4 +82,27 @@ def dose(value="0.5", **changes):  # type: ignore[no-untyped-def]
         "concentration_salt_form": "hydrochloride salt",
         "bag_volume_ml": Decimal(100), "duration_minutes": Decimal(40),
     } | changes  # fmt: skip
+    return selectors.DoseRequest(**fields)
+
+
+TOPICAL = "topical_racemic_cream"
+
+
+def active_topical_plan(practice, max_strength="10"):  # type: ignore[no-untyped-def]
+    """An active topical cream plan; the clinic's maximum strength is its own setting."""
+    services.protocol_settings_set(
+        actor=practice.staff[Role.PRESCRIBER], protocol_code=TOPICAL,
+        values={"max_strength_percent": max_strength},
+    )  # fmt: skip
+    sign_decision(practice, route=Route.TOPICAL)
+    consent_to_iv(practice, route="topical")
+    plan = draft_plan(practice, protocol_code=TOPICAL, indication="CRPS")
+    services.plan_transition(actor=practice.staff[Role.NURSE], plan=plan, to="active")
+    plan.refresh_from_db()
+    return plan
+
+
+def strength(value="5", **changes):  # type: ignore[no-untyped-def]
+    fields = {"dose": Decimal(value), "dose_unit": "% w/w", "concentration_mg_per_ml": None,
+              "concentration_salt_form": ""} | changes  # fmt: skip
     return selectors.DoseRequest(**fields)

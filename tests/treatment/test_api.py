@@ -7,7 +7,15 @@ import pytest
 from ketacare.audit.models import AuditEvent
 from ketacare.tenancy.models import Role
 from ketacare.treatment.models import DoseOrder, TreatmentPlan, WeightRecord
-from tests.treatment.builders import IV, active_plan, configure_iv, consent_to_iv, sign_decision
+from tests.treatment.builders import (
+    IV,
+    active_plan,
+    active_topical_plan,
+    configure_iv,
+    consent_to_iv,
+    dose,
+    sign_decision,
+)
 
 ORDER = {
     "dose": "0.5",
@@ -106,3 +114,66 @@ def test_another_organisation_gets_404_for_every_role(practice_a, practice_b, ro
         assert response.status_code == 404
     assert DoseOrder.objects.count() == 0 and TreatmentPlan.objects.count() == 1
     assert WeightRecord.objects.count() == 1
+
+
+def test_a_stale_transition_answers_409_with_the_current_version(practice_a):
+    plan = active_plan(practice_a)
+    client = practice_a.client_for(Role.PRESCRIBER)
+    url = f"/api/treatment/plans/{plan.public_id}/transition"
+    stale = client.post(url, {"to": "paused", "expected_version": plan.version - 1},
+                        content_type="application/json")  # fmt: skip
+    assert stale.status_code == 409
+    assert stale.json()["version"] == plan.version and stale.json()["status"] == "active"
+    moved = client.post(url, {"to": "paused", "expected_version": plan.version},
+                        content_type="application/json")  # fmt: skip
+    assert moved.status_code == 200 and moved.json()["version"] == plan.version + 1
+
+
+def _get_plan_queries(client, plan_id) -> int:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/api/treatment/plans/{plan_id}")
+    assert response.status_code == 200
+    # The session's idle stamp is written when the clock has moved on, not because of the
+    # plan: its write (and the savepoint around it) is left out of the plan's budget.
+    return sum(
+        1
+        for q in queries.captured_queries
+        if "django_session" not in q["sql"] and "SAVEPOINT" not in q["sql"]
+    )
+
+
+def test_reading_a_plan_costs_the_same_queries_with_1_or_10_orders(practice_a):
+    from ketacare.treatment import services
+
+    plan = active_plan(practice_a)
+    TreatmentPlan.objects.filter(pk=plan.pk).update(planned_sessions=20)
+    plan.refresh_from_db()
+    prescriber = practice_a.staff[Role.PRESCRIBER]
+    client = practice_a.client_for(Role.PRESCRIBER)
+    services.order_sign(actor=prescriber, plan=plan, request=dose())
+    client.get(f"/api/treatment/plans/{plan.public_id}")  # the session's first-request checks
+    one = _get_plan_queries(client, plan.public_id)
+    for value in ("0.45", "0.5", "0.45", "0.5", "0.45", "0.5", "0.45", "0.5", "0.45"):
+        services.order_sign(actor=prescriber, plan=plan, request=dose(value),
+                            change_reason="titration")  # fmt: skip
+    assert DoseOrder.objects.filter(plan=plan).count() == 10
+    assert _get_plan_queries(client, plan.public_id) == one <= 6
+
+
+def test_a_topical_order_through_the_api_is_read_back_with_its_strength(practice_a):
+    plan = active_topical_plan(practice_a)
+    client = practice_a.client_for(Role.PRESCRIBER)
+    body = {"dose": "5", "dose_unit": "% w/w", "concentration_salt_form": ""}
+    base = f"/api/treatment/plans/{plan.public_id}"
+    calc = client.post(base + "/calculate", body, content_type="application/json")
+    assert calc.status_code == 200 and calc.json()["mg_per_gram"] == "50"
+    signed = client.post(base + "/orders", body, content_type="application/json")
+    assert signed.status_code == 201, signed.content
+    assert signed.json()["dose_mg"] is None and Decimal(signed.json()["strength_percent"]) == 5
+    read = client.get(base).json()
+    assert read["orders"][0]["calculation"]["strength_percent"] == "5"
+    wrong = client.post(base + "/orders", ORDER, content_type="application/json")
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["body", "dose_unit"]

@@ -267,3 +267,92 @@ def test_a_withdrawn_consent_blocks_the_next_order(practice_a):
     assert "consent" in refused.value.message_dict
     assert "withdrawn" in refused.value.message_dict["consent"][0]
     assert not DoseOrder.objects.exists()
+
+
+# --- optimistic version on transitions --------------------------------------------------
+
+
+def test_a_transition_with_a_stale_version_is_refused_and_changes_nothing(practice_a):
+    sign_decision(practice_a)
+    plan = draft_plan(practice_a)
+    nurse = practice_a.staff[Role.NURSE]
+    services.plan_transition(actor=nurse, plan=plan, to="active", expected_version=1)
+    with pytest.raises(services.StalePlanError) as exc:
+        services.plan_transition(actor=nurse, plan=plan, to="stopped", expected_version=1)
+    assert "now active (version 2, you had version 1)" in str(exc.value)
+    plan.refresh_from_db()
+    assert (plan.status, plan.version) == ("active", 2)
+    assert services.plan_transition(actor=nurse, plan=plan, to="paused").version == 3
+
+
+# --- IM titration step and IV pain evidence grade through the plan -----------------------
+
+
+def _im_plan(practice):  # type: ignore[no-untyped-def]
+    prescriber = practice.staff[Role.PRESCRIBER]
+    services.protocol_settings_set(
+        actor=prescriber, protocol_code="im_racemic_depression",
+        values={"rounding_step_mg": "0.5", "hard_limit": "1.0",
+                "salt_form": "hydrochloride salt", "max_weight_age_days": 30},
+    )  # fmt: skip
+    sign_decision(practice, route=Route.IM_SC)
+    consent_to_iv(practice, route="im_sc")
+    plan = draft_plan(practice, protocol_code="im_racemic_depression", indication="TRD")
+    services.plan_transition(actor=practice.staff[Role.NURSE], plan=plan, to="active")
+    services.weight_record(actor=practice.staff[Role.NURSE], patient=practice.patient,
+                           value=Decimal(80), unit="kg")  # fmt: skip
+    plan.refresh_from_db()
+    return plan
+
+
+def test_an_im_dose_two_steps_above_the_order_in_force_is_warned(practice_a):
+    from ketacare.treatment import selectors
+
+    plan = _im_plan(practice_a)
+    prescriber = practice_a.staff[Role.PRESCRIBER]
+    im = {"concentration_mg_per_ml": Decimal(50), "bag_volume_ml": None, "duration_minutes": None}
+    services.order_sign(actor=prescriber, plan=plan, request=dose("0.1", **im))
+    jump = selectors.dose_calculation(prescriber, plan, dose("0.3", **im))
+    assert "titration_jump" in {w.code.value for w in jump.warnings}
+    step = selectors.dose_calculation(prescriber, plan, dose("0.2", **im))
+    assert "titration_jump" not in {w.code.value for w in step.warnings}
+
+
+# --- topical orders by strength ---------------------------------------------------------
+
+
+def test_a_topical_order_takes_a_strength_checked_against_the_clinics_maximum(practice_a):
+    from tests.treatment.builders import active_topical_plan, strength
+
+    plan = active_topical_plan(practice_a, max_strength="10")
+    prescriber = practice_a.staff[Role.PRESCRIBER]
+    order = services.order_sign(actor=prescriber, plan=plan, request=strength("5"))
+    assert (order.strength_percent, order.dose_mg, order.concentration_mg_per_ml) == (
+        Decimal(5), None, None)  # fmt: skip
+    assert order.calculation["mg_per_gram"] == "50" and not order.calculation["blocked"]
+    with pytest.raises(ValidationError) as exc:
+        services.order_sign(actor=prescriber, plan=plan, request=strength("12"),
+                            change_reason="stronger")  # fmt: skip
+    assert "above the maximum strength" in exc.value.message_dict["override_reason"][0]
+    with pytest.raises(ValidationError) as exc:
+        services.order_sign(actor=prescriber, plan=plan, request=strength("7"))
+    assert "change_reason" in exc.value.message_dict
+    stronger = services.order_sign(
+        actor=prescriber, plan=plan, change_reason="little effect at 5 %",
+        request=strength("12", override_reason="refractory CRPS, medical director agreed"),
+    )  # fmt: skip
+    assert stronger.replaces == order and stronger.calculation["blocks"]
+    event = AuditEvent.objects.filter(object_id=str(stronger.public_id)).get()
+    assert event.detail["override_reason"].startswith("refractory")
+    assert DoseOrder.objects.count() == 2
+
+
+def test_a_topical_plan_refuses_an_order_in_mg_per_kg(practice_a):
+    from tests.treatment.builders import active_topical_plan
+
+    plan = active_topical_plan(practice_a)
+    prescriber = practice_a.staff[Role.PRESCRIBER]
+    with pytest.raises(ValidationError) as exc:
+        services.order_sign(actor=prescriber, plan=plan, request=dose("0.5"))
+    assert "dose_unit" in exc.value.message_dict
+    assert not DoseOrder.objects.exists()

@@ -448,4 +448,87 @@ def seed_demo() -> dict[str, int]:
     superadmin = User.objects.get(email="superadmin@ketacare.test")
     if not Authenticator.objects.filter(user=superadmin, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(superadmin, DEMO_TOTP_SECRET)
+    _treatment_plans(Organisation.objects.get(slug="lakeside"))
     return added
+
+
+# Demo clinic settings for the IV depression protocol (reference.md gives no number for the
+# rounding step or the maximum age of a weight: each clinic sets them).
+DEMO_IV_SETTINGS = {"rounding_step_mg": "0.5", "max_weight_age_days": 30}
+DEMO_PLANS = 3
+
+
+def _treatment_plans(org: Organisation) -> None:
+    """An active IV plan with a first signed order for a few patients in active treatment who
+    have a signed eligible IV decision. Idempotent: a patient with a plan is skipped."""
+    from ketacare.patients.models import Consent, PatientStatus
+    from ketacare.patients.selectors import consent_problem
+    from ketacare.treatment import selectors as treatment_selectors
+    from ketacare.treatment import services as treatment_services
+    from ketacare.treatment.models import TreatmentPlan
+
+    prescriber = User.objects.get(email="prescriber@lakeside.test")
+    nurse = User.objects.get(email="nurse@lakeside.test")
+    iv = "iv_racemic_depression"
+    if treatment_selectors.settings_values(org.pk, iv) != {
+        k: str(v) for k, v in DEMO_IV_SETTINGS.items()
+    }:
+        treatment_services.protocol_settings_set(
+            actor=prescriber, protocol_code=iv, values=dict(DEMO_IV_SETTINGS)
+        )
+    patients = Patient.objects.filter(
+        organisation=org, status=PatientStatus.ACTIVE_TREATMENT
+    ).order_by("mrn")
+    made = TreatmentPlan.objects.filter(organisation=org).count()
+    for index, patient in enumerate(patients):
+        if made >= DEMO_PLANS:
+            break
+        if TreatmentPlan.objects.filter(patient=patient).exists():
+            continue
+        if treatment_selectors.eligible_decision(patient, "iv") is None:
+            continue
+        if consent_problem(patient, "iv"):
+            consent = Consent.objects.filter(
+                patient=patient, kind="ketamine", route="iv", withdrawn_at__isnull=True
+            ).first()
+            if consent is None:
+                consent = services.chart_entry_add(
+                    actor=nurse,
+                    patient=patient,
+                    section=SECTIONS["consents"],
+                    data={
+                        "kind": "ketamine",
+                        "route": "iv",
+                        "document_version": "2026.1",
+                        "signed_at": timezone.now(),
+                        "signed_by_name": patient.display_name,
+                    },
+                )
+            services.consent_countersign(actor=prescriber, consent=consent)
+        with transaction.atomic():
+            treatment_services.weight_record(
+                actor=nurse, patient=patient, value=Decimal(68 + 6 * index), unit="kg"
+            )
+            plan = treatment_services.plan_create(
+                actor=prescriber,
+                patient=patient,
+                protocol_code=iv,
+                indication="treatment-resistant depression",
+                planned_sessions=6,
+                goals="PHQ-9 below 10 after the induction series",
+                measures=["phq9"],
+            )
+            plan = treatment_services.plan_transition(actor=prescriber, plan=plan, to="active")
+            treatment_services.order_sign(
+                actor=prescriber,
+                plan=plan,
+                request=treatment_selectors.DoseRequest(
+                    dose=Decimal("0.5"),
+                    dose_unit="mg/kg",
+                    concentration_mg_per_ml=Decimal(1),
+                    concentration_salt_form="hydrochloride salt",
+                    bag_volume_ml=Decimal(100),
+                    duration_minutes=Decimal(40),
+                ),
+            )
+        made += 1

@@ -29,4 +29,3 @@ def over_budget(request: HttpRequest) -> bool:
     if cache.add(key, 1, WINDOW_SECONDS + 5):
         return per_minute() < 1
     return cache.incr(key) > per_minute()
-    return count > per_minute()

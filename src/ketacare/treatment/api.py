@@ -99,13 +99,29 @@ class CalculationOut(Schema):
     blocked: bool
 
 
+class TopicalCalculationOut(Schema):
+    """A topical order's check: strength (% w/w) against the clinic's maximum strength."""
+
+    protocol: str
+    inputs: list[list[str]]
+    formula: list[str]
+    strength: str
+    strength_percent: Decimal
+    mg_per_gram: Decimal
+    warnings: list[FindingOut]
+    blocks: list[FindingOut]
+    override: str | None
+    blocked: bool
+
+
 class OrderOut(Schema):
     public_id: UUID
     session_number: int
     requested_dose: Decimal
     requested_unit: str
-    dose_mg: Decimal
-    concentration_mg_per_ml: Decimal
+    dose_mg: Decimal | None = Field(..., description="null for a topical order")
+    concentration_mg_per_ml: Decimal | None = Field(..., description="null for a topical order")
+    strength_percent: Decimal | None = Field(..., description="topical orders, % w/w")
     concentration_salt_form: str
     bag_volume_ml: Decimal | None
     duration_minutes: Decimal | None
@@ -116,7 +132,7 @@ class OrderOut(Schema):
     replaces: UUID | None
     signed_by: str
     signed_at: datetime
-    calculation: CalculationOut
+    calculation: CalculationOut | TopicalCalculationOut
 
 
 class PlanOut(Schema):
@@ -139,11 +155,14 @@ class PlanOut(Schema):
 
 class TransitionIn(Schema):
     to: str
+    expected_version: int | None = Field(
+        None, description="the plan version you saw; a changed plan answers 409"
+    )
 
 
 class DoseIn(Schema):
     dose: Decimal = Field(..., description="in dose_unit")
-    dose_unit: str = Field(..., description="mg/kg | mg/kg/h | mg")
+    dose_unit: str = Field(..., description="mg/kg | mg/kg/h | mg | % w/w (topical)")
     concentration_mg_per_ml: Decimal | None = None
     concentration_salt_form: str = Field(..., description="hydrochloride salt | base")
     bag_volume_ml: Decimal | None = None
@@ -170,6 +189,7 @@ def _order_out(order: DoseOrder) -> dict[str, Any]:
                 "requested_unit",
                 "dose_mg",
                 "concentration_mg_per_ml",
+                "strength_percent",
                 "concentration_salt_form",
                 "bag_volume_ml",
                 "duration_minutes",
@@ -275,14 +295,21 @@ def get_plan(request: HttpRequest, plan_id: UUID) -> Any:
 @router.post("/treatment/plans/{plan_id}/transition", response=PlanOut)
 def transition_plan(request: HttpRequest, plan_id: UUID, payload: TransitionIn) -> Any:
     plan = selectors.get_plan_for(request.user, plan_id, Permission.EDIT_CLINICAL)
-    plan = services.plan_transition(actor=request.user, plan=plan, to=payload.to)
+    plan = services.plan_transition(
+        actor=request.user, plan=plan, to=payload.to, expected_version=payload.expected_version
+    )
     return _plan_out(plan)
 
 
-@router.post("/treatment/plans/{plan_id}/calculate", response=CalculationOut)
+@router.post(
+    "/treatment/plans/{plan_id}/calculate", response=CalculationOut | TopicalCalculationOut
+)
 def calculate_dose(request: HttpRequest, plan_id: UUID, payload: DoseIn) -> Any:
-    """The calculation only: nothing is stored."""
+    """The calculation only: nothing is stored. A topical plan is checked by strength."""
     plan = selectors.get_plan_for(request.user, plan_id)
+    if payload.dose_unit == selectors.STRENGTH_UNIT and selectors.is_topical(plan):
+        check = selectors.topical_calculation(request.user, plan, payload.dose)
+        return selectors.topical_snapshot(plan, check, payload.override_reason)
     result = selectors.dose_calculation(request.user, plan, _request(payload))
     return selectors.calculation_snapshot(result)
 

@@ -123,7 +123,8 @@ class TreatmentPlan(models.Model):
 
 class DoseOrder(models.Model):
     """One session's dose, signed by a prescriber, with the calculation that reached it.
-    A titration is a new order that replaces the previous one and says why."""
+    A titration is a new order that replaces the previous one and says why. A topical order
+    has a strength (% w/w) instead of an amount in mg and a concentration."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
@@ -131,8 +132,13 @@ class DoseOrder(models.Model):
     session_number = models.PositiveSmallIntegerField()
     requested_dose = models.DecimalField(max_digits=9, decimal_places=4)
     requested_unit = models.CharField(max_length=10)
-    dose_mg = models.DecimalField(max_digits=9, decimal_places=3)
-    concentration_mg_per_ml = models.DecimalField(max_digits=9, decimal_places=4)
+    dose_mg = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
+    concentration_mg_per_ml = models.DecimalField(
+        max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    strength_percent = models.DecimalField(
+        max_digits=6, decimal_places=3, null=True, blank=True, help_text="topical, % w/w"
+    )
     concentration_salt_form = models.CharField(max_length=20)
     bag_volume_ml = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     duration_minutes = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
@@ -153,14 +159,25 @@ class DoseOrder(models.Model):
     class Meta:
         ordering = ["plan", "signed_at", "created_at"]
         constraints = [
+            # Either an amount in mg with its concentration, or a topical strength: never both.
             models.CheckConstraint(
-                condition=models.Q(dose_mg__gt=0), name="treatment_order_dose_positive"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(concentration_mg_per_ml__gt=0),
-                name="treatment_order_concentration_positive",
+                condition=(
+                    models.Q(
+                        dose_mg__gt=0,
+                        concentration_mg_per_ml__gt=0,
+                        strength_percent__isnull=True,
+                    )
+                    | models.Q(
+                        strength_percent__gt=0,
+                        dose_mg__isnull=True,
+                        concentration_mg_per_ml__isnull=True,
+                    )
+                ),
+                name="treatment_order_dose_or_strength",
             ),
         ]
 
     def __str__(self) -> str:
+        if self.strength_percent is not None:
+            return f"Session {self.session_number}: {self.strength_percent} % w/w"
         return f"Session {self.session_number}: {self.dose_mg} mg"

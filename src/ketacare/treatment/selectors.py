@@ -26,11 +26,15 @@ from ketacare.clinical.dosing import (
     Millilitres,
     Minutes,
     Override,
+    PercentStrength,
     Protocol,
     ProtocolNotConfigured,
     RecordedWeight,
     SaltForm,
+    Severity,
+    TopicalCheck,
     calculate,
+    check_topical_strength,
 )
 from ketacare.clinical.dosing import Route as DosingRoute
 from ketacare.clinical.units import WeightUnit
@@ -57,6 +61,7 @@ from ketacare.treatment.protocols import (
 
 ELIGIBLE = (Verdict.ELIGIBLE, Verdict.ELIGIBLE_WITH_CAUTIONS)
 DOSE_UNITS = {basis.value: basis for basis in DoseBasis if basis is not DoseBasis.STRENGTH}
+STRENGTH_UNIT = DoseBasis.STRENGTH.value  # a topical order's unit (% w/w)
 # The most a requested dose, concentration, bag or duration may be before it is called absurd
 # (a typing error guard, not a clinical limit: the protocol's limits do that).
 _ABSURD = Decimal(100000)
@@ -216,7 +221,89 @@ def _esketamine_history(plan: TreatmentPlan) -> list[GivenDose]:
         plan__route=Route.ESKETAMINE,
         replaced_by__isnull=True,
     )
-    return [GivenDose(timezone.localdate(o.signed_at), Milligrams(o.dose_mg)) for o in orders]
+    return [
+        GivenDose(timezone.localdate(o.signed_at), Milligrams(o.dose_mg))
+        for o in orders
+        if o.dose_mg is not None
+    ]
+
+
+def current_order(plan: TreatmentPlan) -> DoseOrder | None:
+    """The plan's order in force: the newest one no later order replaces."""
+    return (
+        DoseOrder.objects.filter(
+            plan=plan, organisation_id=plan.organisation_id, replaced_by__isnull=True
+        )
+        .order_by("-signed_at", "-pk")
+        .first()
+    )
+
+
+def _previous_dose(plan: TreatmentPlan, protocol: Protocol) -> Any:
+    """The dose in force, in the protocol's unit, for the titration-step check."""
+    if not protocol.titration_steps:
+        return None
+    order = current_order(plan)
+    if order is None or order.requested_unit != protocol.dose_basis.value:
+        return None
+    return dose_in(protocol.dose_basis, order.requested_dose)
+
+
+def _active_and_eligible(plan: TreatmentPlan) -> None:
+    if plan.status != PlanStatus.ACTIVE:
+        raise ValidationError(
+            {"plan": [f"The plan is {plan.status}: doses are ordered on an active plan."]}
+        )
+    reason = no_eligible_decision_reason(plan.patient, plan.route)
+    if reason:
+        raise ValidationError({"plan": [reason]})
+
+
+def is_topical(plan: TreatmentPlan) -> bool:
+    return shipped_or_error(plan.protocol_code).dose_basis is DoseBasis.STRENGTH
+
+
+def topical_calculation(
+    user: Actor, plan: TreatmentPlan, strength_percent: Decimal | None
+) -> TopicalCheck:
+    """A topical plan's cream strength (% w/w) against the clinic's maximum strength.
+    Reads only; refusals are ValidationErrors naming the field."""
+    require_permission(user, Permission.VIEW_CLINICAL)
+    _active_and_eligible(plan)
+    protocol = organisation_protocol(plan.organisation_id, plan.protocol_code)
+    if protocol.dose_basis is not DoseBasis.STRENGTH:
+        raise ValidationError(
+            {"dose_unit": [f"{protocol.key} is dosed in {protocol.dose_basis.value}."]}
+        )
+    if strength_percent is None:
+        raise ValidationError({"dose": ["Enter the strength in % w/w."]})
+    strength = positive_decimal(strength_percent, "dose", limit=Decimal(100))
+    try:
+        return check_topical_strength(protocol, PercentStrength(strength))
+    except ProtocolNotConfigured as exc:
+        raise ValidationError({"protocol": [str(exc)]}) from exc
+
+
+def topical_snapshot(
+    plan: TreatmentPlan, check: TopicalCheck, override_reason: str = ""
+) -> dict[str, Any]:
+    """A topical check as plain JSON, the counterpart of `calculation_snapshot`."""
+    blocks = [_finding(f) for f in check.findings if f.severity is Severity.BLOCK]
+    warnings = [_finding(f) for f in check.findings if f.severity is not Severity.BLOCK]
+    override = override_reason.strip() or None
+    return {
+        "protocol": plan.protocol_code,
+        "inputs": [["strength", str(check.strength)]]
+        + ([["override", override]] if override else []),
+        "formula": [f"{check.strength} = {check.mg_per_gram} mg per gram (1 % w/w = 10 mg/g)"],
+        "strength": str(check.strength),
+        "strength_percent": str(check.strength.percent),
+        "mg_per_gram": str(check.mg_per_gram),
+        "warnings": warnings,
+        "blocks": blocks,
+        "override": override,
+        "blocked": bool(blocks) and override is None,
+    }
 
 
 def dose_calculation(
@@ -225,14 +312,12 @@ def dose_calculation(
     """The engine's calculation for this plan, with the latest weight and the organisation's
     protocol settings. Reads only; refusals are ValidationErrors naming the field."""
     require_permission(user, Permission.VIEW_CLINICAL)
-    if plan.status != PlanStatus.ACTIVE:
-        raise ValidationError(
-            {"plan": [f"The plan is {plan.status}: doses are ordered on an active plan."]}
-        )
-    reason = no_eligible_decision_reason(plan.patient, plan.route)
-    if reason:
-        raise ValidationError({"plan": [reason]})
+    _active_and_eligible(plan)
     protocol = organisation_protocol(plan.organisation_id, plan.protocol_code)
+    if protocol.dose_basis is DoseBasis.STRENGTH:
+        raise ValidationError(
+            {"dose_unit": [f"{protocol.key} is dosed by strength: order it in {STRENGTH_UNIT}."]}
+        )
     dose, concentration, bag, duration = _checked(request, protocol)
     weight_row = latest_weight(plan.patient)
     recorded = None
@@ -258,6 +343,8 @@ def dose_calculation(
             esketamine_history=(
                 _esketamine_history(plan) if protocol.dose_basis is DoseBasis.DEVICES else None
             ),
+            previous_dose=_previous_dose(plan, protocol),
+            indication=plan.indication,
         )
     except ProtocolNotConfigured as exc:
         raise ValidationError({"protocol": [str(exc)]}) from exc

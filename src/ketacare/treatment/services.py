@@ -43,6 +43,19 @@ MIN_WEIGHT_KG = Decimal(20)
 MAX_WEIGHT_KG = Decimal(400)
 
 
+class StalePlanError(Exception):
+    """The plan changed since the caller read it (another user moved it on)."""
+
+    def __init__(self, expected_version: int, current: TreatmentPlan) -> None:
+        self.expected_version = expected_version
+        self.current = current
+        self.changed_fields = ["status"]
+        super().__init__(
+            f"Someone else changed this plan while you were looking at it: it is now "
+            f"{current.status} (version {current.version}, you had version {expected_version})."
+        )
+
+
 def _same_organisation(membership: Membership, organisation_id: int, what: str) -> None:
     if organisation_id != membership.organisation_id:
         raise Http404(f"No such {what}.")
@@ -170,12 +183,17 @@ def plan_create(
 
 
 @transaction.atomic
-def plan_transition(*, actor: Actor, plan: TreatmentPlan, to: str) -> TreatmentPlan:
+def plan_transition(
+    *, actor: Actor, plan: TreatmentPlan, to: str, expected_version: int | None = None
+) -> TreatmentPlan:
     """Move a plan along its state machine. Activation needs a signed eligible decision for
-    the plan's route and starts the plan's measures schedules."""
+    the plan's route and starts the plan's measures schedules. With `expected_version` (the
+    version the user saw), a plan changed since is refused with StalePlanError."""
     membership = require_permission(actor, Permission.EDIT_CLINICAL)
     _same_organisation(membership, plan.organisation_id, "plan")
     plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+    if expected_version is not None and expected_version != plan.version:
+        raise StalePlanError(expected_version, plan)
     if to not in PlanStatus.values:
         raise ValidationError({"to": [f"Unknown status {to!r}."]})
     allowed = TRANSITIONS.get(plan.status, frozenset())
@@ -228,6 +246,11 @@ def order_sign(
     problem = consent_problem(plan.patient, plan.route)
     if problem:
         raise ValidationError({"consent": [f"Cannot order: {problem}."]})
+    if selectors.is_topical(plan):
+        return _topical_order_sign(
+            actor=actor, membership=membership, plan=plan, request=request,
+            change_reason=change_reason,
+        )  # fmt: skip
     result = selectors.dose_calculation(actor, plan, request)
     if result.blocked:
         messages = " ".join(b.message for b in result.blocks)
@@ -236,26 +259,18 @@ def order_sign(
         )
     if result.total.mg <= 0:
         raise ValidationError({"dose": ["The dose must be greater than 0 mg."]})
-    current = (
-        DoseOrder.objects.filter(plan=plan, replaced_by__isnull=True)
-        .order_by("-signed_at", "-pk")
-        .first()
-    )
+    current = selectors.current_order(plan)
     change_reason = change_reason.strip()
     if current is not None and current.dose_mg != result.total.mg and not change_reason:
         raise ValidationError(
             {
                 "change_reason": [
-                    f"This changes the dose from {Milligrams(current.dose_mg)} to {result.total}: "
+                    f"This changes the dose from {_mg_or_none(current.dose_mg)} to {result.total}: "
                     "say why (titration)."
                 ]
             }
         )
-    sessions = DoseOrder.objects.filter(plan=plan).count()
-    if sessions >= plan.planned_sessions:
-        raise ValidationError(
-            {"plan": [f"All {plan.planned_sessions} planned sessions already have an order."]}
-        )
+    sessions = _next_session(plan) - 1
     order = DoseOrder.objects.create(
         organisation_id=plan.organisation_id,
         plan=plan,
@@ -279,6 +294,82 @@ def order_sign(
     detail: dict[str, Any] = {"dose_mg": str(order.dose_mg), "session": order.session_number}
     if result.blocks:
         detail["overridden_blocks"] = [b.message for b in result.blocks]
+        detail["override_reason"] = order.override_reason
+    if current is not None:
+        detail["replaces"] = str(current.public_id)
+        detail["change_reason"] = change_reason
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=order,
+        patient_public_id=plan.patient.public_id,
+        detail=detail,
+    )
+    return order
+
+
+def _mg_or_none(value: Decimal | None) -> str:
+    return str(Milligrams(value)) if value is not None else "no amount in mg"
+
+
+def _next_session(plan: TreatmentPlan) -> int:
+    sessions = DoseOrder.objects.filter(plan=plan).count()
+    if sessions >= plan.planned_sessions:
+        raise ValidationError(
+            {"plan": [f"All {plan.planned_sessions} planned sessions already have an order."]}
+        )
+    return sessions + 1
+
+
+def _topical_order_sign(
+    *,
+    actor: Actor,
+    membership: Membership,
+    plan: TreatmentPlan,
+    request: selectors.DoseRequest,
+    change_reason: str,
+) -> DoseOrder:
+    """A topical plan's order: a cream strength in % w/w, checked against the clinic's maximum
+    strength (a block stands only with the prescriber's override reason)."""
+    if request.dose_unit != selectors.STRENGTH_UNIT:
+        raise ValidationError(
+            {"dose_unit": [f"{plan.protocol_code} is ordered by strength in "
+                           f"{selectors.STRENGTH_UNIT}."]}
+        )  # fmt: skip
+    check = selectors.topical_calculation(actor, plan, request.dose)
+    snapshot = selectors.topical_snapshot(plan, check, request.override_reason)
+    if snapshot["blocked"]:
+        messages = " ".join(b["message"] for b in snapshot["blocks"])
+        raise ValidationError(
+            {"override_reason": [f"{messages} To order it anyway, give the reason."]}
+        )
+    current = selectors.current_order(plan)
+    change_reason = change_reason.strip()
+    strength = check.strength.percent
+    if current is not None and current.strength_percent != strength and not change_reason:
+        raise ValidationError(
+            {"change_reason": [f"This changes the strength from {current.strength_percent} % "
+                               f"to {check.strength}: say why."]}
+        )  # fmt: skip
+    session = _next_session(plan)
+    order = DoseOrder.objects.create(
+        organisation_id=plan.organisation_id,
+        plan=plan,
+        session_number=session,
+        requested_dose=strength,
+        requested_unit=selectors.STRENGTH_UNIT,
+        strength_percent=strength,
+        concentration_salt_form="",
+        calculation=snapshot,
+        override_reason=snapshot["override"] or "",
+        change_reason=change_reason,
+        replaces=current,
+        signed_by=membership.user,
+        signed_at=timezone.now(),
+    )
+    detail: dict[str, Any] = {"strength_percent": str(strength), "session": session}
+    if snapshot["blocks"]:
+        detail["overridden_blocks"] = [b["message"] for b in snapshot["blocks"]]
         detail["override_reason"] = order.override_reason
     if current is not None:
         detail["replaces"] = str(current.public_id)

@@ -78,3 +78,12 @@ def test_rate_and_volume_round_trip_exactly_for_40_minutes() -> None:
     rate = Millilitres(Decimal(100)).rate_over(Minutes(Decimal(40)))
     assert rate == MlPerHour(Decimal(150))
     assert rate.volume_over(Minutes(Decimal(40))) == Millilitres(Decimal(100))
+
+
+def test_text_shows_three_decimals_and_marks_a_rounded_figure():
+    from decimal import Decimal
+
+    from ketacare.clinical.dosing.quantities import MgPerKg
+
+    assert str(MgPerKg(Decimal("110.5") / Decimal("92"))) == "≈1.201 mg/kg"
+    assert str(MgPerKg(Decimal("0.5"))) == "0.5 mg/kg"

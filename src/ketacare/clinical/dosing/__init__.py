@@ -25,6 +25,7 @@ from ketacare.clinical.dosing.calculate import (
 )
 from ketacare.clinical.dosing.esketamine import (
     DEVICE_DOSE,
+    EsketamineRegimen,
     GivenDose,
     allowed_doses,
     check_device_gaps,
@@ -35,7 +36,9 @@ from ketacare.clinical.dosing.esketamine import (
 )
 from ketacare.clinical.dosing.findings import Finding, FindingCode, Override, Severity
 from ketacare.clinical.dosing.protocols import (
+    ESKETAMINE_SUICIDAL_IDEATION,
     ESKETAMINE_TRD,
+    EVIDENCE_GRADES,
     IM_DEPRESSION,
     INTRANASAL_COMPOUNDED,
     IV_DEPRESSION,
@@ -51,11 +54,14 @@ from ketacare.clinical.dosing.protocols import (
     DoseRange,
     Drug,
     Limit,
+    PainIndication,
     Protocol,
     ProtocolNotConfigured,
     Route,
     SaltForm,
     WeightBasis,
+    evidence_grade,
+    pain_indication,
     shipped_protocol,
 )
 from ketacare.clinical.dosing.quantities import (
@@ -74,7 +80,9 @@ from ketacare.clinical.dosing.quantities import (
 __all__ = [
     "BASE_PER_HYDROCHLORIDE",
     "DEVICE_DOSE",
+    "ESKETAMINE_SUICIDAL_IDEATION",
     "ESKETAMINE_TRD",
+    "EVIDENCE_GRADES",
     "IM_DEPRESSION",
     "INTRANASAL_COMPOUNDED",
     "IV_DEPRESSION",
@@ -92,6 +100,7 @@ __all__ = [
     "DoseCalculation",
     "DoseRange",
     "Drug",
+    "EsketamineRegimen",
     "Finding",
     "FindingCode",
     "GivenDose",
@@ -105,6 +114,7 @@ __all__ = [
     "Minutes",
     "MlPerHour",
     "Override",
+    "PainIndication",
     "PercentStrength",
     "Protocol",
     "ProtocolNotConfigured",
@@ -121,6 +131,8 @@ __all__ = [
     "check_topical_strength",
     "device_offsets",
     "devices_for",
+    "evidence_grade",
+    "pain_indication",
     "round_to_step",
     "shipped_protocol",
     "treatment_week",

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from ketacare.clinical.dosing import sources
 from ketacare.clinical.dosing.esketamine import (
+    EsketamineRegimen,
     GivenDose,
     check_esketamine_session,
     device_offsets,
@@ -31,7 +32,9 @@ from ketacare.clinical.dosing.protocols import (
     ProtocolNotConfigured,
     Route,
     SaltForm,
+    evidence_grade,
     magnitude,
+    pain_indication,
 )
 from ketacare.clinical.dosing.quantities import (
     Dose,
@@ -144,10 +147,14 @@ def calculate(
     duration: Minutes | None = None,
     prior_doses: Sequence[GivenDose] = (),
     esketamine_history: Sequence[GivenDose] | None = None,
+    previous_dose: Dose | None = None,
+    indication: str | None = None,
 ) -> DoseCalculation:
     """Calculate one order. `max_weight_age_days` has no default: reference.md gives no number,
-    so each clinic sets it. Raises for a protocol not yet configured or an input of the wrong
-    kind; everything clinical comes back as a warning or a block with its source."""
+    so each clinic sets it. `previous_dose` (the dose before this one, in the protocol's unit)
+    checks the titration step; `indication` shows the evidence grade of an IV pain protocol.
+    Raises for a protocol not yet configured or an input of the wrong kind; everything clinical
+    comes back as a warning or a block with its source."""
     missing = protocol.missing_settings()
     if missing:
         raise ProtocolNotConfigured(f"{protocol.key}: set {', '.join(missing)} first.")
@@ -161,6 +168,12 @@ def calculate(
     sheet = _Sheet()
     sheet.inputs += [("protocol", protocol.name), ("today", today.isoformat())]
     sheet.inputs.append(("requested dose", str(requested)))
+    if previous_dose is not None:
+        if not basis.accepts(previous_dose):
+            raise TypeError(f"The previous dose must be in {basis}, like the requested one.")
+        sheet.inputs.append(("previous dose", str(previous_dose)))
+    if protocol.graded_by_indication:
+        _evidence_grade(sheet, indication)
 
     weight = _weight(sheet, protocol, patient_weight, today, max_weight_age_days)
     duration = duration if duration is not None else protocol.duration
@@ -186,6 +199,7 @@ def calculate(
 
     delivered = _delivered(requested, total, weight, duration)
     _check_limits(sheet, protocol, requested, delivered)
+    _check_titration_step(sheet, protocol, requested, previous_dose)
     _check_session_and_cumulative(sheet, protocol, total, today, prior_doses)
     _check_duration(sheet, protocol, total, duration)
 
@@ -358,6 +372,41 @@ def _check_limits(sheet: _Sheet, protocol: Protocol, requested: Dose, delivered:
         )
 
 
+def _check_titration_step(
+    sheet: _Sheet, protocol: Protocol, requested: Dose, previous: Dose | None
+) -> None:
+    """Loo 2016 titrated up one 0.1 mg/kg step at a time [S11]: warn when the dose goes up by
+    more than one step from the previous dose. The source does not limit a reduction, and above
+    the last step (e.g. SC 0.5-0.9 mg/kg, KADS [S11a]) it gives no step, so neither is checked."""
+    steps = protocol.titration_steps
+    if not steps or previous is None:
+        return
+    before, now = magnitude(previous), magnitude(requested)
+    top = magnitude(steps[-1])
+    if before >= top or now <= before:
+        return
+    # The next step up from the previous dose: the first step above it.
+    next_step = next(s for s in steps if magnitude(s) > before)
+    if now > magnitude(next_step):
+        sheet.warn(
+            FindingCode.TITRATION_JUMP,
+            f"{requested} is more than one titration step above the previous dose {previous}; "
+            f"the next step is {next_step}.",
+            protocol.titration_source,
+        )
+
+
+def _evidence_grade(sheet: _Sheet, indication: str | None) -> None:
+    """Rule 2: show the grade for the chosen indication (none is shown without one)."""
+    if indication is None or not indication.strip():
+        return
+    grade, source = evidence_grade(indication)
+    sheet.inputs.append(("indication", indication))
+    named = pain_indication(indication)
+    label = named.value if named is not None else f"{indication} (not one Cohen 2018 names)"
+    sheet.info(FindingCode.EVIDENCE_GRADE, f"Evidence grade for {label}: {grade}.", source)
+
+
 def _shown(requested: Dose, delivered: Dose) -> str:
     return str(requested) if requested == delivered else f"{requested} (delivered {delivered})"
 
@@ -462,7 +511,13 @@ def _esketamine(
         raise ValueError("Esketamine needs the session history (an empty one for day 1).")
     sheet.inputs.append(("earlier sessions", str(len(history))))
     sheet.findings.extend(
-        check_esketamine_session(history, today, total, allow_28_mg=protocol.allow_28_mg)
+        check_esketamine_session(
+            history,
+            today,
+            total,
+            allow_28_mg=protocol.allow_28_mg,
+            regimen=protocol.esketamine_regimen or EsketamineRegimen.TRD,
+        )
     )
     try:
         devices = devices_for(total)

@@ -1,6 +1,11 @@
 """Intranasal esketamine (Spravato) session rules: allowed doses, day 1, 84 mg only after 56 mg,
 sessions per treatment week, devices per dose and the gap between devices.
 
+Two regimens from the label [S3a, S3d]: treatment-resistant depression (TRD: day 1 56 mg,
+84 mg only after 56 mg, twice weekly in weeks 1-4 then weekly) and MDD with acute suicidal
+ideation or behaviour (84 mg twice weekly for 4 weeks, reduced to 56 mg if not tolerated; use
+beyond 4 weeks has not been systematically studied, so it is warned about, not blocked).
+
 Treatment weeks count from the first session (day 1 opens week 1; days 1-7 are week 1), which
 is how the label's "weeks 1-4 / 5-8 / 9 onward" read [S3a, S3d].
 """
@@ -10,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import NamedTuple
 
 from ketacare.clinical.dosing import sources
@@ -25,6 +31,15 @@ LOW_DOSE_NON_US = Milligrams(Decimal(28))  # source: S3b (age ≥65, non-US labe
 INDUCTION_WEEKS = 4  # source: S3a, weeks 1-4
 INDUCTION_SESSIONS_PER_WEEK = 2  # source: S3a, twice weekly; rule 3 max 2/week
 MAINTENANCE_SESSIONS_PER_WEEK = 1  # source: S3a weeks 5-8 weekly, week 9+ weekly or 2-weekly
+SUICIDAL_IDEATION_DOSE = Milligrams(Decimal(84))  # source: S3a, 84 mg twice weekly
+SUICIDAL_IDEATION_REDUCED_DOSE = Milligrams(Decimal(56))  # source: S3a, reduce to 56 mg
+SUICIDAL_IDEATION_WEEKS = 4  # source: S3a, for 4 weeks; beyond that not systematically studied
+SUICIDAL_IDEATION_SESSIONS_PER_WEEK = 2  # source: S3a, twice weekly
+
+
+class EsketamineRegimen(StrEnum):
+    TRD = "treatment-resistant depression"
+    SUICIDAL_IDEATION = "MDD with acute suicidal ideation or behaviour"
 
 
 class GivenDose(NamedTuple):
@@ -83,11 +98,15 @@ def check_esketamine_session(
     proposed_dose: Milligrams,
     *,
     allow_28_mg: bool = False,
+    regimen: EsketamineRegimen = EsketamineRegimen.TRD,
 ) -> tuple[Finding, ...]:
-    """The findings for a proposed esketamine session, given every earlier session."""
+    """The findings for a proposed esketamine session, given every earlier session of the
+    course (the first one opens treatment week 1)."""
     past = sorted((GivenDose(*given) for given in history), key=lambda g: g.on)
     if past and past[-1].on > proposed_date:
         raise ValueError("The proposed session is dated before a session in the history.")
+    if regimen is EsketamineRegimen.SUICIDAL_IDEATION:
+        return _check_suicidal_ideation_session(past, proposed_date, proposed_dose, allow_28_mg)
     findings: list[Finding] = []
     allowed = allowed_doses(allow_28_mg=allow_28_mg)
     if proposed_dose not in allowed:
@@ -143,6 +162,69 @@ def check_esketamine_session(
                 "First session after induction: judge the therapeutic benefit of weeks 1-4 "
                 "before continuing.",
                 sources.SPRAVATO_DOSING,
+            )
+        )
+    return tuple(findings)
+
+
+def _check_suicidal_ideation_session(
+    past: list[GivenDose], proposed_date: date, proposed_dose: Milligrams, allow_28_mg: bool
+) -> tuple[Finding, ...]:
+    """84 mg twice weekly for 4 weeks; 56 mg when 84 mg is not tolerated [S3a, S3d]. The TRD
+    rules "day 1 is 56 mg" and "84 mg only after 56 mg" do not apply to this regimen."""
+    source = sources.SPRAVATO_SUICIDAL_IDEATION
+    findings: list[Finding] = []
+    allowed = allowed_doses(allow_28_mg=allow_28_mg)
+    if proposed_dose not in allowed:
+        findings.append(
+            _block(
+                FindingCode.ESKETAMINE_DOSE_NOT_ALLOWED,
+                f"{proposed_dose} is not an allowed dose ({', '.join(map(str, allowed))}).",
+                source,
+            )
+        )
+    elif proposed_dose != SUICIDAL_IDEATION_DOSE:
+        findings.append(
+            Finding(
+                FindingCode.ESKETAMINE_REDUCED_DOSE,
+                Severity.WARNING,
+                f"This regimen is {SUICIDAL_IDEATION_DOSE} twice weekly; the label reduces it "
+                f"to {SUICIDAL_IDEATION_REDUCED_DOSE} only when {SUICIDAL_IDEATION_DOSE} is not "
+                "tolerated: record why.",
+                source,
+            )
+        )
+    if not past:
+        return tuple(findings)
+    if any(g.on == proposed_date for g in past):
+        findings.append(
+            _block(
+                FindingCode.ESKETAMINE_SAME_DAY,
+                "A session is already recorded on this day.",
+                source,
+            )
+        )
+    first = past[0].on
+    week = treatment_week(first, proposed_date)
+    if week > SUICIDAL_IDEATION_WEEKS:
+        findings.append(
+            Finding(
+                FindingCode.ESKETAMINE_BEYOND_STUDIED,
+                Severity.WARNING,
+                f"Treatment week {week}: use beyond {SUICIDAL_IDEATION_WEEKS} weeks has not been "
+                "systematically studied for MDD with acute suicidal ideation or behaviour.",
+                source,
+            )
+        )
+        return tuple(findings)
+    in_week = sum(1 for g in past if treatment_week(first, g.on) == week)
+    if in_week >= SUICIDAL_IDEATION_SESSIONS_PER_WEEK:
+        findings.append(
+            _block(
+                FindingCode.ESKETAMINE_TOO_FREQUENT,
+                f"Treatment week {week} already has {in_week} session(s); this regimen is "
+                f"twice weekly (at most {SUICIDAL_IDEATION_SESSIONS_PER_WEEK} per week).",
+                source,
             )
         )
     return tuple(findings)

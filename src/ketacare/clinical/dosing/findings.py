@@ -39,6 +39,10 @@ class FindingCode(StrEnum):
     ESKETAMINE_SAME_DAY = "esketamine_same_day"
     ESKETAMINE_REVIEW_BENEFIT = "esketamine_review_benefit"
     ESKETAMINE_DEVICE_GAP = "esketamine_device_gap"
+    ESKETAMINE_REDUCED_DOSE = "esketamine_reduced_dose"  # suicidal-ideation regimen, 56 mg
+    ESKETAMINE_BEYOND_STUDIED = "esketamine_beyond_studied"  # suicidal-ideation regimen, week 5+
+    TITRATION_JUMP = "titration_jump"  # more than one titration step above the previous dose
+    EVIDENCE_GRADE = "evidence_grade"  # IV chronic pain, per indication
     ABOVE_MAX_STRENGTH = "above_max_strength"
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from ketacare.clinical.dosing import sources
+from ketacare.clinical.dosing.esketamine import EsketamineRegimen
 from ketacare.clinical.dosing.quantities import (
     Dose,
     MgPerKg,
@@ -146,6 +147,8 @@ class Protocol:
     titration_steps: tuple[MgPerKg, ...] = ()
     titration_source: str = ""
     allow_28_mg: bool = False  # esketamine, non-US label only [S3b]
+    esketamine_regimen: EsketamineRegimen | None = None  # which label schedule applies
+    graded_by_indication: bool = False  # IV pain: show the evidence grade [S2a, S2b]
     guideline_min_total: Milligrams | None = None  # pain infusion note [S2a]
     guideline_min_duration: Minutes | None = None  # pain infusion note [S2a]
     session_max: Limit | None = None  # optional per-session mg cap (organisation)
@@ -243,6 +246,7 @@ IV_PAIN_BOLUS = Protocol(
     dose_basis=DoseBasis.PER_KG,
     source=sources.COHEN_2018,
     soft_max=Limit(_mgkg("0.35"), sources.RULE_2),  # source: Cohen 2018 [S2a], bolus ≤0.35
+    graded_by_indication=True,
     required=_RACEMIC_REQUIRED,
 )
 
@@ -258,6 +262,7 @@ IV_PAIN_INFUSION = Protocol(
     soft_max=Limit(MgPerKgPerHour(Decimal("2")), sources.RULE_2),  # source: S2a 0.5-2
     guideline_min_total=_mg("80"),  # source: Cohen 2018 [S2a] total ≥80 mg
     guideline_min_duration=Minutes(Decimal(120)),  # source: Cohen 2018 [S2a] over >2 h
+    graded_by_indication=True,
     required=_RACEMIC_REQUIRED,
 )
 
@@ -275,6 +280,18 @@ ESKETAMINE_TRD = Protocol(
     default_dose=_mg("56"),  # source: S3a day-1 dose
     hard_limit=Limit(_mg("84"), sources.SPRAVATO_DOSING),  # source: S3a, 56 or 84 mg
     rounding_step=_mg("28"),  # source: S3a/S3b, 28 mg per device, 28 mg steps
+    esketamine_regimen=EsketamineRegimen.TRD,
+)
+
+ESKETAMINE_SUICIDAL_IDEATION = replace(
+    ESKETAMINE_TRD,
+    key="intranasal_esketamine_mdd_si",
+    name="Intranasal esketamine (Spravato) for MDD with acute suicidal ideation or behaviour",
+    indication="major depressive disorder with acute suicidal ideation or behaviour",
+    source=sources.SPRAVATO_SUICIDAL_IDEATION,
+    default_dose=_mg("84"),  # source: S3a, 84 mg twice weekly for 4 weeks
+    hard_limit=Limit(_mg("84"), sources.SPRAVATO_SUICIDAL_IDEATION),  # source: S3a
+    esketamine_regimen=EsketamineRegimen.SUICIDAL_IDEATION,
 )
 
 _IM_SC_TITRATION = tuple(_mgkg(v) for v in ("0.1", "0.2", "0.3", "0.4", "0.5"))  # source: S11
@@ -365,6 +382,7 @@ SHIPPED_PROTOCOLS: dict[str, Protocol] = {
         IV_PAIN_BOLUS,
         IV_PAIN_INFUSION,
         ESKETAMINE_TRD,
+        ESKETAMINE_SUICIDAL_IDEATION,
         IM_DEPRESSION,
         SC_DEPRESSION,
         SUBLINGUAL,
@@ -380,3 +398,62 @@ def shipped_protocol(key: str) -> Protocol:
         return SHIPPED_PROTOCOLS[key]
     except KeyError:
         raise KeyError(f"No shipped dosing protocol {key!r}.") from None
+
+
+class PainIndication(StrEnum):
+    """The chronic-pain indications Cohen 2018 grades [S2a, S2b]."""
+
+    CRPS = "complex regional pain syndrome"
+    SPINAL_CORD_INJURY = "spinal cord injury pain"
+    MIXED_NEUROPATHIC = "mixed neuropathic pain"
+    PHANTOM_LIMB = "phantom limb pain"
+    POSTHERPETIC_NEURALGIA = "postherpetic neuralgia"
+    FIBROMYALGIA = "fibromyalgia"
+    CANCER = "cancer pain"
+    ISCHAEMIC = "ischaemic pain"
+    MIGRAINE_HEADACHE = "migraine/headache"
+    LOW_BACK_SPINAL = "low-back/spinal pain"
+
+
+# source: Cohen 2018 [S2a, S2b]; reference.md rule 2 (CRPS = B; SCI = C; others = D)
+EVIDENCE_GRADES: dict[PainIndication, str] = {
+    PainIndication.CRPS: "B",
+    PainIndication.SPINAL_CORD_INJURY: "C",
+} | {
+    indication: "D"
+    for indication in PainIndication
+    if indication not in (PainIndication.CRPS, PainIndication.SPINAL_CORD_INJURY)
+}
+# Other spellings a clinic writes for the same indication (matched whole, case-insensitive).
+_PAIN_ALIASES: dict[str, PainIndication] = {
+    "crps": PainIndication.CRPS,
+    "spinal cord injury": PainIndication.SPINAL_CORD_INJURY,
+    "sci": PainIndication.SPINAL_CORD_INJURY,
+    "sci pain": PainIndication.SPINAL_CORD_INJURY,
+    "phn": PainIndication.POSTHERPETIC_NEURALGIA,
+    "migraine": PainIndication.MIGRAINE_HEADACHE,
+    "headache": PainIndication.MIGRAINE_HEADACHE,
+    "low-back pain": PainIndication.LOW_BACK_SPINAL,
+    "low back pain": PainIndication.LOW_BACK_SPINAL,
+    "spinal pain": PainIndication.LOW_BACK_SPINAL,
+    "ischemic pain": PainIndication.ISCHAEMIC,
+}
+
+
+def pain_indication(text: str) -> PainIndication | None:
+    """The graded indication a plan's indication names, matched whole (never by substring, so
+    "not CRPS" is not CRPS); None when it names none of them."""
+    key = " ".join(text.casefold().split())
+    for indication in PainIndication:
+        if key == indication.value:
+            return indication
+    return _PAIN_ALIASES.get(key)
+
+
+def evidence_grade(indication: PainIndication | str) -> tuple[str, str]:
+    """(grade, source) for an IV chronic-pain indication. Rule 2 shows D for every indication
+    other than CRPS and spinal cord injury pain, including one Cohen 2018 does not name."""
+    graded = indication if isinstance(indication, PainIndication) else pain_indication(indication)
+    if graded is None:
+        return "D", sources.RULE_2
+    return EVIDENCE_GRADES[graded], sources.COHEN_2018_GRADES

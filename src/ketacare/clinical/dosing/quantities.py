@@ -21,9 +21,16 @@ def _check(value: object, unit: str) -> None:
         raise ValueError(f"A quantity in {unit} must be a finite, non-negative number.")
 
 
+# Text shows at most three decimals (a quotient such as 110.5 mg / 92 kg would otherwise print
+# 28 digits); the arithmetic keeps every digit, and a rounded figure is marked with "≈".
+DISPLAY_STEP = Decimal("0.001")
+
+
 def _plain(value: Decimal) -> str:
     """A Decimal without exponent notation or trailing zeros beyond what it holds."""
-    return format(value.normalize(), "f")
+    shown = value.quantize(DISPLAY_STEP) if value != value.quantize(DISPLAY_STEP) else value
+    text = format(shown.normalize(), "f")
+    return text if shown == value else f"≈{text}"
 
 
 @dataclass(frozen=True, order=True)

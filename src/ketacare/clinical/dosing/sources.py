@@ -11,6 +11,16 @@ RULE_2 = "reference.md rule 2, IV pain regimen check [S2a, S2b]"
 SPRAVATO_DOSING = "Spravato (esketamine) prescribing information, dosing [S3a, S3d]"
 SPRAVATO_DEVICE = "Spravato label: 28 mg per device, rest 5 min after each device [S3a, S3b]"
 SPRAVATO_NON_US_28 = "Non-US Spravato label: 28 mg start at age >= 65, 28 mg steps [S3b]"
+SPRAVATO_SUICIDAL_IDEATION = (
+    "Spravato prescribing information, MDD with acute suicidal ideation or behaviour: "
+    "84 mg twice weekly for 4 weeks, may reduce to 56 mg twice weekly if not tolerated, "
+    "use beyond 4 weeks not systematically studied [S3a, S3d]"
+)
+COHEN_2018_GRADES = (
+    "Cohen 2018 evidence grades: CRPS B, spinal cord injury pain C, mixed neuropathic, "
+    "phantom limb, postherpetic neuralgia, fibromyalgia, cancer, ischaemic, migraine/headache "
+    "and low-back/spinal pain D [S2a, S2b]; reference.md rule 2"
+)
 RULE_3 = "reference.md rule 3, Spravato dose validation [S3a, S3b, S3d]"
 LOO_2016_TITRATION = "Loo 2016 IM/SC titration 0.1 -> 0.5 mg/kg in 0.1 mg/kg steps [S11]"
 KADS_2023 = "Loo 2023 KADS, SC 0.5-0.9 mg/kg [S11a]"
