@@ -124,7 +124,7 @@ def test_a_stale_transition_answers_409_with_the_current_version(practice_a):
                         content_type="application/json")  # fmt: skip
     assert stale.status_code == 409
     assert stale.json()["version"] == plan.version and stale.json()["status"] == "active"
-    moved = client.post(url, {"to": "paused", "expected_version": plan.version},
+    moved = client.post(url, {"to": "paused", "expected_version": plan.version, "reason": "Trip"},
                         content_type="application/json")  # fmt: skip
     assert moved.status_code == 200 and moved.json()["version"] == plan.version + 1
 

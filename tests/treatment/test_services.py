@@ -38,10 +38,13 @@ def test_every_allowed_transition_is_made_and_audited(practice_a, start, to):
     plan = draft_plan(practice_a)
     TreatmentPlan.objects.filter(pk=plan.pk).update(status=start)
     plan.refresh_from_db()
-    moved = services.plan_transition(actor=practice_a.staff[Role.NURSE], plan=plan, to=to)
+    reason = "Patient asked to stop" if to in ("paused", "stopped") else ""
+    moved = services.plan_transition(
+        actor=practice_a.staff[Role.NURSE], plan=plan, to=to, reason=reason
+    )
     assert moved.status == to and moved.version == 2
     event = AuditEvent.objects.filter(object_id=str(plan.public_id), action="change").get()
-    assert event.detail == {"from": start, "to": to}
+    assert event.detail == {"from": start, "to": to, **({"reason": reason} if reason else {})}
 
 
 @pytest.mark.parametrize(
@@ -282,7 +285,9 @@ def test_a_transition_with_a_stale_version_is_refused_and_changes_nothing(practi
     assert "now active (version 2, you had version 1)" in str(exc.value)
     plan.refresh_from_db()
     assert (plan.status, plan.version) == ("active", 2)
-    assert services.plan_transition(actor=nurse, plan=plan, to="paused").version == 3
+    assert (
+        services.plan_transition(actor=nurse, plan=plan, to="paused", reason="Holiday").version == 3
+    )
 
 
 # --- IM titration step and IV pain evidence grade through the plan -----------------------
@@ -356,3 +361,16 @@ def test_a_topical_plan_refuses_an_order_in_mg_per_kg(practice_a):
         services.order_sign(actor=prescriber, plan=plan, request=dose("0.5"))
     assert "dose_unit" in exc.value.message_dict
     assert not DoseOrder.objects.exists()
+
+
+def test_pausing_or_stopping_a_plan_needs_a_reason_which_is_audited(practice_a):
+    from ketacare.audit.models import AuditEvent
+
+    plan = active_plan(practice_a)
+    nurse = practice_a.staff[Role.NURSE]
+    for to in ("paused", "stopped"):
+        with pytest.raises(ValidationError) as refused:
+            services.plan_transition(actor=nurse, plan=plan, to=to)
+        assert "reason" in refused.value.message_dict
+    services.plan_transition(actor=nurse, plan=plan, to="stopped", reason="Moved away")
+    assert AuditEvent.objects.filter(detail__reason="Moved away", detail__to="stopped").exists()

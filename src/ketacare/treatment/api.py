@@ -158,6 +158,7 @@ class TransitionIn(Schema):
     expected_version: int | None = Field(
         None, description="the plan version you saw; a changed plan answers 409"
     )
+    reason: str = Field("", max_length=300, description="required to pause or stop a plan")
 
 
 class DoseIn(Schema):
@@ -296,7 +297,11 @@ def get_plan(request: HttpRequest, plan_id: UUID) -> Any:
 def transition_plan(request: HttpRequest, plan_id: UUID, payload: TransitionIn) -> Any:
     plan = selectors.get_plan_for(request.user, plan_id, Permission.EDIT_CLINICAL)
     plan = services.plan_transition(
-        actor=request.user, plan=plan, to=payload.to, expected_version=payload.expected_version
+        actor=request.user,
+        plan=plan,
+        to=payload.to,
+        expected_version=payload.expected_version,
+        reason=payload.reason,
     )
     return _plan_out(plan)
 

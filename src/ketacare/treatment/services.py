@@ -184,7 +184,12 @@ def plan_create(
 
 @transaction.atomic
 def plan_transition(
-    *, actor: Actor, plan: TreatmentPlan, to: str, expected_version: int | None = None
+    *,
+    actor: Actor,
+    plan: TreatmentPlan,
+    to: str,
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> TreatmentPlan:
     """Move a plan along its state machine. Activation needs a signed eligible decision for
     the plan's route and starts the plan's measures schedules. With `expected_version` (the
@@ -202,10 +207,14 @@ def plan_transition(
         raise ValidationError(
             {"status": [f"A {plan.status} plan cannot become {to}; it may become: {names}."]}
         )
+    reason = reason.strip()
+    if to in (PlanStatus.PAUSED, PlanStatus.STOPPED) and not reason:
+        # Pausing or stopping a treatment is a decision someone must be able to read later.
+        raise ValidationError({"reason": [f"Say why the plan is {to}."]})
     if to == PlanStatus.ACTIVE:
-        reason = selectors.no_eligible_decision_reason(plan.patient, plan.route)
-        if reason:
-            raise ValidationError({"status": [reason]})
+        refusal = selectors.no_eligible_decision_reason(plan.patient, plan.route)
+        if refusal:
+            raise ValidationError({"status": [refusal]})
         scheduled = set(
             MeasureSchedule.objects.filter(
                 organisation_id=plan.organisation_id, patient=plan.patient, active=True
@@ -228,7 +237,7 @@ def plan_transition(
         obj=plan,
         patient_public_id=plan.patient.public_id,
         changed_fields=["status"],
-        detail={"from": before, "to": to},
+        detail={"from": before, "to": to, **({"reason": reason} if reason else {})},
     )
     return plan
 

@@ -409,7 +409,9 @@ def transition(request: HttpRequest, plan_id: UUID) -> HttpResponse:
     found = selectors.get_plan_for(request.user, plan_id, Permission.EDIT_CLINICAL)
     to = request.POST.get("to", "")
     try:
-        moved = services.plan_transition(actor=request.user, plan=found, to=to)
+        moved = services.plan_transition(
+            actor=request.user, plan=found, to=to, reason=request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         problems = [
             p for ps in getattr(exc, "message_dict", {"": exc.messages}).values() for p in ps
