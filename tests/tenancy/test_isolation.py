@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from ketacare.measures import services as measure_services
 from ketacare.measures.models import SafetyAlert
 from ketacare.patients.models import Medication
-from ketacare.public.models import ConsultationRequest
+from ketacare.public.models import ClinicPage, ConsultationRequest
 from ketacare.screening import services as screening_services
 from ketacare.tenancy.models import Membership, Role
 from ketacare.tenancy.permissions import Permission, role_may
@@ -36,6 +36,7 @@ PUBLIC_ROUTES = {
     "consultation/request/",
     "consultation/thanks/",
     "sitemap.xml",
+    "clinics/<uuid:clinic_id>/pages/<slug:slug>/",
 }
 # Shared reference data, the same for every practice (not health information), and routes that
 # act only on the caller's own organisation (a protocol's settings): no other practice's object.
@@ -134,6 +135,15 @@ def _objects_of(practice) -> dict[tuple[str | None, str], str]:  # type: ignore[
         ("treatment", "public_id"): patient_id,
         ("treatment", "plan_id"): plan_id,
         ("treatment", "order_id"): order_id,
+        ("public", "public_id", "clinic-pages"): str(
+            ClinicPage.objects.create(
+                organisation=practice.organisation,
+                clinic=practice.clinic,
+                slug="what-to-bring",
+                title="What to bring",
+                body="Your medicine list.",
+            ).public_id
+        ),
         ("public", "public_id"): str(
             ConsultationRequest.objects.create(
                 organisation=practice.organisation,
@@ -290,6 +300,7 @@ PERMISSION_MATRIX = [
     ("/audit/", Permission.VIEW_AUDIT),
     ("/staff/", Permission.MANAGE_STAFF),
     ("/staff/settings/", Permission.MANAGE_STAFF),
+    ("/clinic-pages/", Permission.MANAGE_STAFF),
     ("/api/patients/{p}", Permission.VIEW_PATIENT),
     ("/api/patients/{p}/medications", Permission.VIEW_CLINICAL),
     ("/api/patients/{p}/consents", Permission.VIEW_PATIENT),

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from django import forms
+from django.conf import settings
 from django.core import signing
+from django.forms.boundfield import BoundField
+from django.template.loader import render_to_string
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
 
 from ketacare.clinical.age import MAX_PLAUSIBLE_AGE_YEARS
 from ketacare.patients.models import SexAssignedAtBirth
@@ -67,7 +72,74 @@ MEDICINE_CHOICES = [
 ]
 
 
+class ChoiceOption(NamedTuple):
+    """One radio button or tick box of a choice field, ready for public/choices.html."""
+
+    value: str
+    label: str
+    id: str
+    checked: bool
+
+
+CHOICES_TEMPLATE = "public/choices.html"
+FIELD_TEMPLATE = "field.html"
+_BLANK_FIELDS: dict[tuple[str, str, str, str], SafeString] = {}
+
+
+class ChoicesBoundField(BoundField):
+    """A bound field that hands its template plain option tuples.
+
+    The pre-screen has some forty options; rendering each through its widget templates
+    (option.tag: two nested templates and a deep copy of the attributes per option) made it
+    the slowest public page. public/choices.html writes the same <input> markup in one loop.
+    """
+
+    @cached_property
+    def choice_options(self) -> list[ChoiceOption]:
+        chosen = {str(v) for v in self.field.widget.format_value(self.value())}
+        id_ = self.auto_id
+        return [
+            ChoiceOption(
+                value=str(value),
+                label=str(label),
+                id=f"{id_}_{index}" if id_ else "",
+                checked=str(value) in chosen,
+            )
+            for index, (value, label) in enumerate(cast(Any, self.field).choices)
+        ]
+
+    @property
+    def choices_html(self) -> SafeString:
+        """This choice field through public/choices.html."""
+        return self._render(CHOICES_TEMPLATE)
+
+    @property
+    def field_html(self) -> SafeString:
+        """This field through the site's field.html."""
+        return self._render(FIELD_TEMPLATE)
+
+    def _render(self, template: str) -> SafeString:
+        """A blank form's fields never change (no data, no initial values, no errors), so they
+        are rendered once per process and reused; a filled-in form is always rendered afresh
+        and never cached (its answers stay private)."""
+        if self.form.is_bound or self.form.initial or self.field.initial is not None:
+            return render_to_string(template, {"field": self})
+        key = (template, type(self.form).__qualname__, self.html_name, self.auto_id)
+        html = _BLANK_FIELDS.get(key)
+        if html is None or settings.DEBUG:
+            html = _BLANK_FIELDS[key] = render_to_string(template, {"field": self})
+        return html
+
+    @cached_property
+    def input_flags(self) -> dict[str, bool]:
+        """Whether each input carries `required` and `aria-invalid` (as the widget decides)."""
+        attrs = self.build_widget_attrs({})
+        return {"required": bool(attrs.get("required")), "invalid": "aria-invalid" in attrs}
+
+
 class PrescreenForm(forms.Form):
+    bound_field_class = ChoicesBoundField
+
     seeking = forms.MultipleChoiceField(
         label="What are you looking for help with?",
         choices=SEEKING_CHOICES,
@@ -276,3 +348,28 @@ class ConvertForm(forms.Form):
         label="Patient status",
         choices=[("lead", "Lead"), ("consultation", "Consultation booked")],
     )
+
+
+class ClinicPageForm(forms.Form):
+    """An organisation admin's page for one of their clinics. The body is plain text."""
+
+    clinic = forms.ModelChoiceField(
+        queryset=Clinic.objects.none(), to_field_name="public_id", empty_label=None
+    )
+    title = forms.CharField(max_length=200)
+    slug = forms.SlugField(
+        max_length=80,
+        label="Address (slug)",
+        help_text="Lower-case letters, digits and hyphens, e.g. what-to-expect.",
+    )
+    summary = forms.CharField(max_length=300, required=False)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 14}),
+        required=False,
+        help_text="Plain text. Leave a blank line between paragraphs.",
+    )
+    published = forms.BooleanField(required=False, label="Published on the public site")
+
+    def __init__(self, *args: Any, clinics: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinic"].queryset = clinics  # type: ignore[attr-defined]

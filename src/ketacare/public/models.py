@@ -69,3 +69,40 @@ class ConsultationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Consultation request {self.public_id}"
+
+
+class ClinicPage(models.Model):
+    """A page a clinic writes for its public listing (education, what to expect). The body is
+    plain text: paragraphs are split on blank lines when shown, and it is never treated as HTML.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "tenancy.Organisation", on_delete=models.PROTECT, related_name="clinic_pages"
+    )
+    clinic = models.ForeignKey(
+        "tenancy.Clinic", on_delete=models.PROTECT, related_name="clinic_pages"
+    )
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    published = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["clinic_id", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "slug"], name="public_clinic_page_slug_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def paragraphs(self) -> list[str]:
+        """The body split on blank lines, each paragraph with its inner line breaks joined."""
+        blocks = [block.strip() for block in self.body.replace("\r\n", "\n").split("\n\n")]
+        return [" ".join(line.strip() for line in b.splitlines()) for b in blocks if b]

@@ -14,7 +14,7 @@ from ketacare.audit.models import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.patients.models import Patient
 from ketacare.patients.services import patient_register
-from ketacare.public.models import ConsultationRequest, RequestStatus
+from ketacare.public.models import ClinicPage, ConsultationRequest, RequestStatus
 from ketacare.tenancy.access import Actor, require_permission
 from ketacare.tenancy.models import Clinic
 from ketacare.tenancy.permissions import Permission
@@ -147,3 +147,98 @@ def convert_request_to_patient(
         changed_fields=["patient", "status", "handled_by"],
     )
     return patient
+
+
+# --- Clinic pages (an organisation admin writes them; the public site shows published ones) ---
+
+CLINIC_PAGE_FIELDS = ("clinic", "slug", "title", "summary", "body", "published")
+
+
+class ClinicPageRefused(Exception):
+    """The page cannot be saved; the message says why in plain words."""
+
+
+def _check_clinic_page(
+    *, organisation_id: int, clinic: Clinic, slug: str, exclude: int | None
+) -> None:
+    if clinic.organisation_id != organisation_id:
+        raise ClinicPageRefused("That clinic belongs to another organisation.")
+    clash = ClinicPage.objects.filter(clinic=clinic, slug=slug)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise ClinicPageRefused("This clinic already has a page at that address (slug).")
+
+
+@transaction.atomic
+def create_clinic_page(
+    *,
+    actor: Actor,
+    clinic: Clinic,
+    slug: str,
+    title: str,
+    summary: str,
+    body: str,
+    published: bool,
+) -> ClinicPage:
+    """A new page for one of the organisation's clinics."""
+    membership = require_permission(actor, Permission.MANAGE_STAFF)
+    _check_clinic_page(
+        organisation_id=membership.organisation_id, clinic=clinic, slug=slug, exclude=None
+    )
+    page = ClinicPage.objects.create(
+        organisation_id=membership.organisation_id,
+        clinic=clinic,
+        slug=slug,
+        title=title.strip(),
+        summary=summary.strip(),
+        body=body.strip(),
+        published=published,
+    )
+    record_event(
+        actor=actor, action=AuditAction.CREATE, organisation=membership.organisation, obj=page
+    )
+    return page
+
+
+@transaction.atomic
+def change_clinic_page(
+    *,
+    actor: Actor,
+    page: ClinicPage,
+    clinic: Clinic,
+    slug: str,
+    title: str,
+    summary: str,
+    body: str,
+    published: bool,
+) -> ClinicPage:
+    """Edit a page; the audit event names the fields that changed."""
+    membership = require_permission(actor, Permission.MANAGE_STAFF)
+    if page.organisation_id != membership.organisation_id:
+        raise ClinicPageRefused("This page belongs to another organisation.")
+    _check_clinic_page(
+        organisation_id=membership.organisation_id, clinic=clinic, slug=slug, exclude=page.pk
+    )
+    new = {
+        "clinic": clinic,
+        "slug": slug,
+        "title": title.strip(),
+        "summary": summary.strip(),
+        "body": body.strip(),
+        "published": published,
+    }
+    changed = [name for name, value in new.items() if getattr(page, name) != value]
+    if not changed:
+        return page
+    for name in changed:
+        setattr(page, name, new[name])
+    page.save(update_fields=[*changed, "updated_at"])
+    record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        organisation=membership.organisation,
+        obj=page,
+        changed_fields=changed,
+    )
+    return page

@@ -18,5 +18,9 @@ urlpatterns = [
         views.request_convert,
         name="request_convert",
     ),
+    path("clinic-pages/", views.clinic_pages, name="clinic_pages"),
+    path("clinic-pages/new/", views.clinic_page_create, name="clinic_page_create"),
+    path("clinic-pages/<uuid:public_id>/edit/", views.clinic_page_edit, name="clinic_page_edit"),
+    path("clinics/<uuid:clinic_id>/pages/<slug:slug>/", views.clinic_page, name="clinic_page"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
 ]

@@ -15,6 +15,7 @@ from ketacare.audit.services import record_event
 from ketacare.public import selectors, services
 from ketacare.public.content import PAGES, PAGES_BY_SLUG
 from ketacare.public.forms import (
+    ClinicPageForm,
     ConsultationRequestForm,
     ConvertForm,
     PrescreenForm,
@@ -22,7 +23,7 @@ from ketacare.public.forms import (
     answers_data,
     sign_answers,
 )
-from ketacare.public.models import RequestStatus
+from ketacare.public.models import ClinicPage, RequestStatus
 from ketacare.public.prescreen import prescreen as judge
 from ketacare.tenancy.models import Clinic
 
@@ -129,6 +130,12 @@ def consultation_request(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def clinic_page(request: HttpRequest, clinic_id: str, slug: str) -> HttpResponse:
+    page = selectors.published_clinic_page(clinic_id, slug)
+    return _public(request, "public/clinic_page.html", {"page": page, "clinic": page.clinic})
+
+
+@require_GET
 def thanks(request: HttpRequest) -> HttpResponse:
     return _public(request, "public/thanks.html", {})
 
@@ -143,6 +150,10 @@ def sitemap(request: HttpRequest) -> HttpResponse:
         reverse("public:prescreen"),
         reverse("public:request"),
         reverse("directory:finder"),
+        *(
+            reverse("public:clinic_page", args=[p.clinic.public_id, p.slug])
+            for p in selectors.published_clinic_pages()
+        ),
     ]
     return render(
         request,
@@ -232,3 +243,55 @@ def request_convert(request: HttpRequest, public_id: str) -> HttpResponse:
             form.add_error(None, message)
         return _detail(request, item, convert=form, status=400)
     return redirect("patients:chart", public_id=patient.public_id)
+
+
+# --- Clinic pages: an organisation admin writes them for the organisation's clinics ---
+
+
+@require_GET
+def clinic_pages(request: HttpRequest) -> HttpResponse:
+    pages = selectors.clinic_pages_for(request.user)
+    return render(request, "public/clinic_pages.html", {"pages": pages})
+
+
+def _page_form_view(request: HttpRequest, page: ClinicPage | None, clinics: Any) -> HttpResponse:
+    initial = (
+        {
+            "clinic": page.clinic.public_id,
+            "title": page.title,
+            "slug": page.slug,
+            "summary": page.summary,
+            "body": page.body,
+            "published": page.published,
+        }
+        if page
+        else {}
+    )
+    if request.method != "POST":
+        form = ClinicPageForm(initial=initial, clinics=clinics)
+        return render(request, "public/clinic_page_form.html", {"form": form, "page": page})
+    form = ClinicPageForm(request.POST, clinics=clinics)
+    if form.is_valid():
+        try:
+            if page is None:
+                services.create_clinic_page(actor=request.user, **form.cleaned_data)
+            else:
+                services.change_clinic_page(actor=request.user, page=page, **form.cleaned_data)
+        except services.ClinicPageRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("public:clinic_pages")
+    return render(request, "public/clinic_page_form.html", {"form": form, "page": page}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def clinic_page_create(request: HttpRequest) -> HttpResponse:
+    clinics = selectors.page_clinics_for(request.user)
+    return _page_form_view(request, None, clinics)
+
+
+@require_http_methods(["GET", "POST"])
+def clinic_page_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    page = selectors.get_clinic_page_for(request.user, public_id)
+    clinics = selectors.page_clinics_for(request.user)
+    return _page_form_view(request, page, clinics)
