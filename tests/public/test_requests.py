@@ -45,7 +45,7 @@ def test_a_visitor_requests_a_consultation(listed_a: Practice) -> None:
     response = Client().post("/consultation/request/", _body(listed_a), follow=True)
     assert response.redirect_chain[-1][0] == "/consultation/thanks/"
     html = response.content.decode()
-    assert "988" in html and "911" in html and "working days" in html
+    assert "988" in html and "911" in html and "will contact you" in html
     item = ConsultationRequest.objects.get()
     assert item.organisation == listed_a.organisation and item.clinic == listed_a.clinic
     assert item.status == RequestStatus.NEW and item.prescreen_answers == {}
