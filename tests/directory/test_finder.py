@@ -294,3 +294,18 @@ def test_resolve_place_maps_zipcodes_errors_to_clear_ones() -> None:
     with pytest.raises(PlaceNotFound):
         resolve_place("00000")
     assert resolve_place("60465-1234").label == "60465 (Palos Hills, IL)"
+
+
+def test_a_repeated_search_is_served_as_rendered_without_a_query(
+    clinics, client: Client, django_assert_num_queries
+) -> None:
+    first = client.get(FINDER, {"near": "60465", "within": 50})
+    with django_assert_num_queries(0):
+        again = client.get(FINDER, {"near": "60465", "within": 50})
+    assert again.status_code == 200 and again.content == first.content
+    assert "Content-Security-Policy" in again
+
+
+def test_a_refused_search_is_never_stored(client: Client) -> None:
+    assert client.get(FINDER, {"near": "6046"}).status_code == 400
+    assert client.get(FINDER, {"near": "6046"}).status_code == 400

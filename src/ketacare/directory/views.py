@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from uuid import UUID
 
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -36,10 +38,28 @@ def _rate_limited(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# A search's page is public data, the same for everyone: a repeat of the same search within a
+# minute is served as rendered (a listing change shows within the minute). Rendering ten clinic
+# cards costs several milliseconds of template work; serving the stored page costs none.
+RESULTS_CACHE_SECONDS = 60
+
+
 @require_GET
 def finder(request: HttpRequest) -> HttpResponse:
     if ratelimit.over_budget(request):
         return _rate_limited(request)
+    cache = caches["public_reads"]
+    key = "directory:finder:page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    stored = cache.get(key)
+    if stored is not None:
+        return HttpResponse(stored)
+    response = _finder_page(request)
+    if response.status_code == 200:
+        cache.set(key, response.content, RESULTS_CACHE_SECONDS)
+    return response
+
+
+def _finder_page(request: HttpRequest) -> HttpResponse:
     form = FinderForm(request.GET or None)
     context: dict[str, object] = {"form": form, "searched": False, "attribution": ATTRIBUTION}
     status = 200
