@@ -50,7 +50,7 @@ test: install chromium $(AXE)
 	$(MAKE) --no-print-directory test-browser
 
 # mypy --strict covers the clinical core and every service and selector (DESIGN.md).
-TYPED := src/ketacare/clinical $(wildcard src/ketacare/*/services.py src/ketacare/*/selectors.py) \
+TYPED := src/ketacare/clinical src/ketacare/scheduling_core $(wildcard src/ketacare/*/services.py src/ketacare/*/selectors.py) \
 	src/ketacare/tenancy/access.py src/ketacare/tenancy/permissions.py src/ketacare/audit/chain.py
 
 lint: install

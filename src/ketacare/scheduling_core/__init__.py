@@ -1,0 +1,26 @@
+"""Scheduling core: pure Python, no Django import, no I/O.
+
+Plain values in, plain values out, with the reasons behind every decision.
+"""
+
+from ketacare.scheduling_core.series import (
+    DEFAULT_HORIZON_WEEKS,
+    ProposedSession,
+    Reason,
+    ReasonCode,
+    SeriesProposal,
+    SkippedSlot,
+    conflicts,
+    propose_series,
+)
+
+__all__ = [
+    "DEFAULT_HORIZON_WEEKS",
+    "ProposedSession",
+    "Reason",
+    "ReasonCode",
+    "SeriesProposal",
+    "SkippedSlot",
+    "conflicts",
+    "propose_series",
+]
