@@ -8,7 +8,7 @@ from django.db import transaction
 from ketacare.accounts.models import User, UserSession
 from ketacare.audit.models import AuditAction
 from ketacare.audit.services import record_event
-from ketacare.tenancy.access import Actor, require_permission
+from ketacare.tenancy.access import Actor, require_permission, require_same_organisation
 from ketacare.tenancy.models import Membership
 from ketacare.tenancy.permissions import Permission
 
@@ -17,8 +17,7 @@ from ketacare.tenancy.permissions import Permission
 def staff_deactivate(*, actor: Actor, membership: Membership) -> None:
     """Turn a staff member's access off and end every session they have, at once."""
     admin = require_permission(actor, Permission.MANAGE_STAFF)
-    if membership.organisation_id != admin.organisation_id:
-        raise Membership.DoesNotExist
+    require_same_organisation(admin, membership.organisation_id, "record")
     user: User = membership.user
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -44,7 +43,7 @@ from ketacare.measures.models import (
     SelfReportLink,
 )
 from ketacare.patients.models import Patient
-from ketacare.tenancy.access import Actor, require_permission
+from ketacare.tenancy.access import Actor, require_permission, require_same_organisation
 from ketacare.tenancy.models import Clinic, Organisation
 from ketacare.tenancy.permissions import Permission
 
@@ -205,8 +204,7 @@ def assessment_record(
     With `require_complete`, a form missing any item the total needs is refused item by item.
     """
     membership = require_permission(actor, Permission.EDIT_CLINICAL)
-    if patient.organisation_id != membership.organisation_id:
-        raise Http404("No such patient.")
+    require_same_organisation(membership, patient.organisation_id, "patient")
     instrument = instrument_or_error(instrument_code)
     result = score_answers(instrument, answers)
     if require_complete and result.missing_items:
@@ -300,8 +298,7 @@ def self_report_link_create(
 ) -> tuple[SelfReportLink, str]:
     """Make a single-use link; returns it with the token, which is never stored."""
     membership = require_permission(actor, Permission.SEND_QUESTIONNAIRE)
-    if patient.organisation_id != membership.organisation_id:
-        raise Http404("No such patient.")
+    require_same_organisation(membership, patient.organisation_id, "patient")
     codes = list(dict.fromkeys(instrument_codes))
     if not codes:
         raise ValidationError({"instruments": ["Choose at least one questionnaire."]})
@@ -480,8 +477,7 @@ def safety_alert_acknowledge(
 ) -> SafetyAlert:
     """The only way an alert leaves the open list: a clinician, an action, and a note."""
     membership = require_permission(actor, Permission.ACKNOWLEDGE_SAFETY_ALERT)
-    if alert.organisation_id != membership.organisation_id:
-        raise Http404("No such alert.")
+    require_same_organisation(membership, alert.organisation_id, "alert")
     current = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
     if current.status != SafetyAlertStatus.OPEN:
         raise InvalidTransition("This alert was already acknowledged.")
@@ -516,8 +512,7 @@ def measure_schedule_set(
     *, actor: Actor, patient: Patient, instrument_code: str, frequency: str
 ) -> MeasureSchedule:
     membership = require_permission(actor, Permission.EDIT_CLINICAL)
-    if patient.organisation_id != membership.organisation_id:
-        raise Http404("No such patient.")
+    require_same_organisation(membership, patient.organisation_id, "patient")
     instrument_or_error(instrument_code, "instrument_code")
     if frequency not in ScheduleFrequency.values:
         raise ValidationError({"frequency": ["Choose how often."]})
@@ -544,8 +539,7 @@ def measure_schedule_set(
 @transaction.atomic
 def measure_schedule_stop(*, actor: Actor, schedule: MeasureSchedule) -> None:
     membership = require_permission(actor, Permission.EDIT_CLINICAL)
-    if schedule.organisation_id != membership.organisation_id:
-        raise Http404("No such schedule.")
+    require_same_organisation(membership, schedule.organisation_id, "schedule")
     schedule.active = False
     schedule.save(update_fields=["active", "updated_at"])
     record_event(
@@ -561,8 +555,7 @@ def measure_schedule_stop(*, actor: Actor, schedule: MeasureSchedule) -> None:
 def assessment_rescore(*, actor: Actor, assessment: Assessment) -> Assessment:
     """Score stored answers again with today's scoring (after a fix). Explicit and audited."""
     membership = require_permission(actor, Permission.EDIT_CLINICAL)
-    if assessment.organisation_id != membership.organisation_id:
-        raise Http404("No such assessment.")
+    require_same_organisation(membership, assessment.organisation_id, "assessment")
     instrument = get_instrument(assessment.instrument_code, assessment.instrument_version)
     result = score(instrument, assessment.answers)
     before = {"total": assessment.total, "scoring_version": assessment.scoring_version}

@@ -17,7 +17,7 @@ from ketacare.clinical.age import date_of_birth_problem
 from ketacare.patients import selectors
 from ketacare.patients.models import Consent, Patient, PatientOwned, PriorTreatmentTrial
 from ketacare.patients.sections import ChartSection
-from ketacare.tenancy.access import Actor, require_permission
+from ketacare.tenancy.access import Actor, require_permission, require_same_organisation
 from ketacare.tenancy.models import Organisation
 from ketacare.tenancy.permissions import Permission
 
@@ -212,8 +212,7 @@ def chart_entry_add(
     *, actor: Actor, patient: Patient, section: ChartSection, data: dict[str, Any]
 ) -> PatientOwned:
     membership = require_permission(actor, section.edit_permission)
-    if patient.organisation_id != membership.organisation_id:
-        raise Http404("No such patient.")
+    require_same_organisation(membership, patient.organisation_id, "patient")
     entry = section.model(
         organisation_id=patient.organisation_id,
         patient=patient,

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from ketacare.audit.models import AuditAction
@@ -22,7 +21,7 @@ from ketacare.screening.models import (
     RouteDecision,
     Verdict,
 )
-from ketacare.tenancy.access import Actor, require_permission
+from ketacare.tenancy.access import Actor, require_permission, require_same_organisation
 from ketacare.tenancy.models import Organisation, Route
 from ketacare.tenancy.permissions import Permission
 
@@ -44,16 +43,11 @@ class StaleAssessmentError(Exception):
         )
 
 
-def _same_org(actor_org_id: int, patient: Patient) -> None:
-    if patient.organisation_id != actor_org_id:
-        raise Http404("No such patient.")
-
-
 @transaction.atomic
 def assessment_start(*, actor: Actor, patient: Patient) -> EligibilityAssessment:
     """Open the patient's draft assessment (or the one already in progress)."""
     membership = require_permission(actor, Permission.EDIT_CLINICAL)
-    _same_org(membership.organisation_id, patient)
+    require_same_organisation(membership, patient.organisation_id, "patient")
     draft = EligibilityAssessment.objects.filter(
         patient=patient, status=AssessmentStatus.DRAFT
     ).first()
@@ -119,7 +113,7 @@ def assessment_update(
     expected_version: int,
 ) -> EligibilityAssessment:
     membership = require_permission(actor, Permission.EDIT_CLINICAL)
-    _same_org(membership.organisation_id, assessment.patient)
+    require_same_organisation(membership, assessment.patient.organisation_id, "patient")
     current = EligibilityAssessment.objects.select_for_update().get(pk=assessment.pk)
     if current.status != AssessmentStatus.DRAFT:
         raise ValidationError("This assessment is signed; start a new one to change it.")
@@ -169,7 +163,7 @@ def assessment_sign(
     not is required and the patient stays in consultation.
     """
     membership = require_permission(actor, Permission.SIGN_TREATMENT_DECISION)
-    _same_org(membership.organisation_id, assessment.patient)
+    require_same_organisation(membership, assessment.patient.organisation_id, "patient")
     current = (
         EligibilityAssessment.objects.select_for_update()
         .select_related("patient", "organisation")

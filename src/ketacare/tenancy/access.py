@@ -74,3 +74,12 @@ def access_object(
     if not role_may(membership.role, permission):
         raise PermissionDenied(f"Your role may not: {permission.label.lower()}.")
     return membership, obj
+
+
+def require_same_organisation(
+    membership: Membership, organisation_id: int, what: str = "record"
+) -> None:
+    """A service's second line of defence for an object fetched elsewhere: another
+    organisation's object answers as though it did not exist."""
+    if organisation_id != membership.organisation_id:
+        raise Http404(f"No such {what}.")

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from ketacare.audit.models import AuditAction
@@ -19,7 +18,7 @@ from ketacare.measures import services as measure_services
 from ketacare.measures.models import MeasureSchedule, ScheduleFrequency
 from ketacare.patients.models import Patient
 from ketacare.patients.selectors import consent_problem
-from ketacare.tenancy.access import Actor, require_permission
+from ketacare.tenancy.access import Actor, require_permission, require_same_organisation
 from ketacare.tenancy.models import Membership, Role
 from ketacare.tenancy.permissions import Permission
 from ketacare.treatment import selectors
@@ -54,11 +53,6 @@ class StalePlanError(Exception):
             f"Someone else changed this plan while you were looking at it: it is now "
             f"{current.status} (version {current.version}, you had version {expected_version})."
         )
-
-
-def _same_organisation(membership: Membership, organisation_id: int, what: str) -> None:
-    if organisation_id != membership.organisation_id:
-        raise Http404(f"No such {what}.")
 
 
 @transaction.atomic
@@ -103,7 +97,7 @@ def weight_record(
 ) -> WeightRecord:
     """A measured weight; pounds are converted to kilograms once, here."""
     membership = require_permission(actor, Permission.EDIT_CLINICAL)
-    _same_organisation(membership, patient.organisation_id, "patient")
+    require_same_organisation(membership, patient.organisation_id, "patient")
     if unit not in {u.value for u in WeightUnit}:
         raise ValidationError({"unit": [f"Unknown unit {unit!r}: use kg or lb."]})
     try:
@@ -147,7 +141,7 @@ def plan_create(
     """A draft plan. Its route follows from the protocol; the prescriber is the acting
     prescriber unless another of the organisation's prescribers is named."""
     membership = require_permission(actor, Permission.EDIT_CLINICAL)
-    _same_organisation(membership, patient.organisation_id, "patient")
+    require_same_organisation(membership, patient.organisation_id, "patient")
     protocol = shipped_or_error(protocol_code)
     if not indication.strip():
         raise ValidationError({"indication": ["Say what the plan treats."]})
@@ -195,7 +189,7 @@ def plan_transition(
     the plan's route and starts the plan's measures schedules. With `expected_version` (the
     version the user saw), a plan changed since is refused with StalePlanError."""
     membership = require_permission(actor, Permission.EDIT_CLINICAL)
-    _same_organisation(membership, plan.organisation_id, "plan")
+    require_same_organisation(membership, plan.organisation_id, "plan")
     plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     if expected_version is not None and expected_version != plan.version:
         raise StalePlanError(expected_version, plan)
@@ -249,7 +243,7 @@ def order_sign(
     """A prescriber signs the next session's order. A block stands only with an override
     reason; a new dose replaces the plan's current order and needs the reason for the change."""
     membership = require_permission(actor, Permission.SIGN_TREATMENT_DECISION)
-    _same_organisation(membership, plan.organisation_id, "plan")
+    require_same_organisation(membership, plan.organisation_id, "plan")
     plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     # No order without a treatment consent in force for this route (a withdrawal blocks it).
     problem = consent_problem(plan.patient, plan.route)
