@@ -7,7 +7,6 @@ the dosing engine (through `selectors.dose_calculation`); this module only arran
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -42,8 +41,6 @@ TRANSITION_WORDS = {
 }
 SEVERITY_TONE = {"block": "alert", "warning": "warn", "info": "info"}
 SEVERITY_WORD = {"block": "Blocked", "warning": "Warning", "info": "Note"}
-# A decimal the engine printed to full precision (a quotient) is shown rounded.
-_LONG_DECIMAL = re.compile(r"\d+\.\d{4,}")
 
 
 # ---- Display helpers ------------------------------------------------------------------------
@@ -58,15 +55,6 @@ def _rounded(value: object, places: int = 2) -> str:
     step = Decimal(1).scaleb(-places)
     shown = number.quantize(step, rounding=ROUND_HALF_UP).normalize()
     return format(shown, "f")
-
-
-def _short(text: str) -> str:
-    """Engine text with its long quotients shortened ("1.2010869... mg/kg" -> "≈1.201")."""
-
-    def repl(match: re.Match[str]) -> str:
-        return "≈" + _rounded(match.group(0), 3)
-
-    return _LONG_DECIMAL.sub(repl, text)
 
 
 def _leading_number(text: str | None, places: int = 2) -> str:
@@ -114,7 +102,7 @@ def _finding(raw: dict[str, str]) -> ShownFinding:
         severity=severity,
         word=SEVERITY_WORD.get(severity, severity.capitalize()),
         tone=SEVERITY_TONE.get(severity, "warn"),
-        message=_short(raw.get("message", "")),
+        message=raw.get("message", ""),
         source=raw.get("source", ""),
     )
 
@@ -125,8 +113,8 @@ def shown_calculation(snapshot: dict[str, Any]) -> ShownCalculation:
         total_mg=_rounded(snapshot.get("total_mg"), 3),
         salt_form=str(snapshot.get("salt_form", "")),
         salt_statement=str(snapshot.get("salt_statement", "")),
-        total_as_labelled=_short(str(snapshot.get("total_as_labelled", ""))),
-        requested=_short(str(snapshot.get("requested", ""))),
+        total_as_labelled=str(snapshot.get("total_as_labelled", "")),
+        requested=str(snapshot.get("requested", "")),
         weight=str(snapshot.get("weight") or ""),
         dose_per_kg=_leading_number(snapshot.get("dose_per_kg"), 3),
         dose_rate=_leading_number(snapshot.get("dose_rate"), 2),
@@ -135,8 +123,8 @@ def shown_calculation(snapshot: dict[str, Any]) -> ShownCalculation:
         rate_ml_per_h=(
             _rounded(snapshot.get("rate_ml_per_h"), 2) if snapshot.get("rate_ml_per_h") else ""
         ),
-        inputs=[(str(k), _short(str(v))) for k, v in snapshot.get("inputs", [])],
-        formula=[_short(str(line)) for line in snapshot.get("formula", [])],
+        inputs=[(str(k), str(v)) for k, v in snapshot.get("inputs", [])],
+        formula=[str(line) for line in snapshot.get("formula", [])],
         blocks=[_finding(b) for b in snapshot.get("blocks", [])],
         warnings=[w for w in warnings if w.severity != "info"],
         notes=[w for w in warnings if w.severity == "info"],
