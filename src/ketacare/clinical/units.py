@@ -10,6 +10,11 @@ from enum import StrEnum
 KG_PER_LB = Decimal("0.45359237")
 
 
+# What a body weight entry may be before it is taken for a typing error (a guard on input, not
+# a clinical limit; every clinical weight rule is the protocol's, with its source).
+PLAUSIBLE_WEIGHT_KG = (Decimal(20), Decimal(400))
+
+
 class WeightUnit(StrEnum):
     KG = "kg"
     LB = "lb"

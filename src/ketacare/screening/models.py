@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from ketacare.clinical import eligibility as rules
+from ketacare.clinical.units import PLAUSIBLE_WEIGHT_KG
 from ketacare.tenancy.models import Organisation, Route
 
 
@@ -57,6 +58,8 @@ class EligibilityAssessment(models.Model):
     )
     substance_use_notes = models.CharField(max_length=500, blank=True)
     conditions = models.JSONField(default=list, blank=True)
+    # The ranges below catch typing errors on input; they are not clinical limits (those are
+    # the eligibility rules' thresholds, each with its source).
     systolic_mmhg = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(40), MaxValueValidator(300)]
     )
@@ -71,7 +74,10 @@ class EligibilityAssessment(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(20), MaxValueValidator(400)],
+        validators=[
+            MinValueValidator(PLAUSIBLE_WEIGHT_KG[0]),
+            MaxValueValidator(PLAUSIBLE_WEIGHT_KG[1]),
+        ],
     )
     height_cm = models.DecimalField(
         max_digits=4,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ketacare.audit.models import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.clinical.dosing import Milligrams
-from ketacare.clinical.units import WeightUnit, weight_in_kg
+from ketacare.clinical.units import PLAUSIBLE_WEIGHT_KG, WeightUnit, weight_in_kg
 from ketacare.measures import services as measure_services
 from ketacare.measures.models import MeasureSchedule, ScheduleFrequency
 from ketacare.patients.models import Patient
@@ -37,9 +37,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     PlanStatus.ACTIVE: frozenset({PlanStatus.PAUSED, PlanStatus.COMPLETED, PlanStatus.STOPPED}),
     PlanStatus.PAUSED: frozenset({PlanStatus.ACTIVE, PlanStatus.STOPPED}),
 }
-# Plausible adult body weight, as the eligibility assessment takes it (20-400 kg).
-MIN_WEIGHT_KG = Decimal(20)
-MAX_WEIGHT_KG = Decimal(400)
+MIN_WEIGHT_KG, MAX_WEIGHT_KG = PLAUSIBLE_WEIGHT_KG
 
 
 class StalePlanError(Exception):
