@@ -41,6 +41,11 @@ def rate_limited(ip_address: str) -> bool:
 
 
 @transaction.atomic
+def record_request_view(*, actor: Actor, item: ConsultationRequest) -> None:
+    """Opening a consultation request shows a person's contact details: audited as a view."""
+    record_event(actor=actor, action=AuditAction.VIEW, organisation=item.organisation, obj=item)
+
+
 def request_consultation(
     *,
     clinic: Clinic,

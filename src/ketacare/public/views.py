@@ -10,8 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ketacare.audit.models import AuditAction
-from ketacare.audit.services import record_event
 from ketacare.public import selectors, services
 from ketacare.public.content import PAGES, PAGES_BY_SLUG
 from ketacare.public.forms import (
@@ -200,9 +198,7 @@ def _detail(
 @require_GET
 def request_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     item = selectors.get_request_for(request.user, public_id)
-    record_event(
-        actor=request.user, action=AuditAction.VIEW, organisation=item.organisation, obj=item
-    )
+    services.record_request_view(actor=request.user, item=item)
     return _detail(request, item)
 
 
