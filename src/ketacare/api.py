@@ -15,10 +15,13 @@ from ketacare.measures.api import router as measures_router
 from ketacare.measures.services import InvalidTransition
 from ketacare.patients.api import router as patients_router
 from ketacare.patients.services import StaleEditError
+from ketacare.scheduling.api import router as scheduling_router
+from ketacare.scheduling.services import StaleAppointmentError
 from ketacare.screening.api import router as screening_router
 from ketacare.screening.services import StaleAssessmentError
 from ketacare.treatment.api import router as treatment_router
 from ketacare.treatment.services import StalePlanError
+from ketacare.treatment_sessions.api import router as treatment_sessions_router
 
 api = NinjaAPI(
     title="ketacare API",
@@ -33,6 +36,8 @@ api.add_router("/", measures_router)  # full paths in measures/api.py: /measures
 # Full paths in screening/api.py: /eligibility/..., /patients/{public_id}/eligibility.
 api.add_router("/", screening_router)
 api.add_router("/", treatment_router)  # full paths in treatment/api.py
+api.add_router("/", scheduling_router)  # full paths in scheduling/api.py
+api.add_router("/", treatment_sessions_router)  # full paths in treatment_sessions/api.py
 
 
 def _fields(exc: ValidationError) -> list[dict[str, object]]:
@@ -107,6 +112,17 @@ def on_stale_assessment(request: HttpRequest, exc: StaleAssessmentError) -> Http
 
 @api.exception_handler(StalePlanError)
 def on_stale_plan(request: HttpRequest, exc: StalePlanError) -> HttpResponse:
+    body = {
+        "detail": str(exc),
+        "changed_fields": exc.changed_fields,
+        "version": exc.current.version,
+        "status": exc.current.status,
+    }
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(StaleAppointmentError)
+def on_stale_appointment(request: HttpRequest, exc: StaleAppointmentError) -> HttpResponse:
     body = {
         "detail": str(exc),
         "changed_fields": exc.changed_fields,

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "ketacare.measures",
     "ketacare.screening",
     "ketacare.treatment",
+    "ketacare.scheduling",
+    "ketacare.treatment_sessions",
     "ketacare.public",
     "ketacare.directory",
     "ketacare.demo",

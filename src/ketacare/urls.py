@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("ketacare.measures.urls")),
     path("", include("ketacare.screening.urls")),
     path("", include("ketacare.treatment.urls")),
+    path("", include("ketacare.scheduling.urls")),
+    path("", include("ketacare.treatment_sessions.urls")),
     path("clinics/", include("ketacare.directory.urls")),
     path("audit/", include("ketacare.audit.urls")),
     path("", include("ketacare.public.urls")),
