@@ -26,6 +26,7 @@ demo: install
 	@echo "Starting the background worker, the audit sealer and the server on http://127.0.0.1:$(PORT)"
 	@trap 'kill 0' EXIT; \
 	  $(BIN)/ketacare db_worker & \
+	  $(BIN)/ketacare send_reminders --every 15 & \
 	  $(BIN)/ketacare seal_audit --every 5 & \
 	  $(BIN)/gunicorn ketacare.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
 
@@ -50,7 +51,8 @@ test: install chromium $(AXE)
 	$(MAKE) --no-print-directory test-browser
 
 # mypy --strict covers the clinical core and every service and selector (DESIGN.md).
-TYPED := src/ketacare/clinical src/ketacare/scheduling_core $(wildcard src/ketacare/*/services.py src/ketacare/*/selectors.py) \
+TYPED := src/ketacare/clinical src/ketacare/scheduling_core src/ketacare/treatment_sessions/services src/ketacare/treatment_sessions/monitoring.py \
+	$(wildcard src/ketacare/*/services.py src/ketacare/*/selectors.py) \
 	src/ketacare/tenancy/access.py src/ketacare/tenancy/permissions.py src/ketacare/audit/chain.py
 
 lint: install

@@ -21,7 +21,9 @@ from ketacare.screening.api import router as screening_router
 from ketacare.screening.services import StaleAssessmentError
 from ketacare.treatment.api import router as treatment_router
 from ketacare.treatment.services import StalePlanError
-from ketacare.treatment_sessions.api import router as treatment_sessions_router
+from ketacare.treatment_sessions.api_flow import router as session_flow_router
+from ketacare.treatment_sessions.api_monitor import router as monitor_router
+from ketacare.treatment_sessions.services import StaleAdverseEventError, StaleSessionError
 
 api = NinjaAPI(
     title="ketacare API",
@@ -37,7 +39,8 @@ api.add_router("/", measures_router)  # full paths in measures/api.py: /measures
 api.add_router("/", screening_router)
 api.add_router("/", treatment_router)  # full paths in treatment/api.py
 api.add_router("/", scheduling_router)  # full paths in scheduling/api.py
-api.add_router("/", treatment_sessions_router)  # full paths in treatment_sessions/api.py
+api.add_router("/", session_flow_router)  # full paths in treatment_sessions/api_flow.py
+api.add_router("/", monitor_router)  # full paths in treatment_sessions/api_monitor.py
 
 
 def _fields(exc: ValidationError) -> list[dict[str, object]]:
@@ -128,5 +131,26 @@ def on_stale_appointment(request: HttpRequest, exc: StaleAppointmentError) -> Ht
         "changed_fields": exc.changed_fields,
         "version": exc.current.version,
         "status": exc.current.status,
+    }
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(StaleSessionError)
+def on_stale_session(request: HttpRequest, exc: StaleSessionError) -> HttpResponse:
+    body = {
+        "detail": str(exc),
+        "changed_fields": exc.changed_fields,
+        "version": exc.current.version,
+        "state": exc.current.state,
+    }
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(StaleAdverseEventError)
+def on_stale_adverse_event(request: HttpRequest, exc: StaleAdverseEventError) -> HttpResponse:
+    body = {
+        "detail": str(exc),
+        "changed_fields": exc.changed_fields,
+        "version": exc.current.version,
     }
     return api.create_response(request, body, status=409)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ketacare.treatment",
     "ketacare.scheduling",
     "ketacare.treatment_sessions",
+    "ketacare.reminders",
     "ketacare.public",
     "ketacare.directory",
     "ketacare.demo",

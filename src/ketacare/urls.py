@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("ketacare.treatment.urls")),
     path("", include("ketacare.scheduling.urls")),
     path("", include("ketacare.treatment_sessions.urls")),
+    path("", include("ketacare.reminders.urls")),
     path("clinics/", include("ketacare.directory.urls")),
     path("audit/", include("ketacare.audit.urls")),
     path("", include("ketacare.public.urls")),

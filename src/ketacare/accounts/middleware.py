@@ -66,14 +66,17 @@ class SessionLifetimeMiddleware:
 MFA_EXEMPT_PREFIXES = (
     "/accounts/", "/static/", "/healthz", "/r/", "/clinics/", "/sitemap.xml",
     "/learn/", "/prescreen/", "/consultation/request/", "/consultation/thanks/",
+    "/ical/", "/escort/",
 )  # fmt: skip
 # Pages anyone may open without signing in. Everything else is default-deny.
 PUBLIC_PATHS = ("/", "/healthz", "/sitemap.xml")
 # /r/ is the patient's single-use questionnaire link: the token is the key, no sign-in.
+# /ical/ (calendar feeds) and /escort/ (escort confirmations) are tokenised the same way.
 # The public site (the staff queue, /consultation/requests/, is deliberately not public).
 PUBLIC_PREFIXES = (
     "/accounts/", "/static/", "/r/", "/clinics/",
     "/learn/", "/prescreen/", "/consultation/request/", "/consultation/thanks/",
+    "/ical/", "/escort/",
 )  # fmt: skip
 
 

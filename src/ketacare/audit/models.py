@@ -27,6 +27,7 @@ class AuditAction(models.TextChoices):
     DENIED = "denied", "Was refused"
     SELF_REPORT = "self_report", "Submitted by the patient (link)"
     LINK_REFUSED = "link_refused", "Refused a questionnaire link"
+    PUBLIC_LINK = "public_link", "Opened or answered through a public link (escort, calendar feed)"
 
 
 SYSTEM_CHAIN = "system"
@@ -67,7 +68,9 @@ class AuditEvent(models.Model):
                 # Only these happen without a signed-in person: a failed sign-in, and a patient
                 # answering (or failing to open) a questionnaire link.
                 condition=models.Q(actor__isnull=False)
-                | models.Q(action__in=["login_failed", "self_report", "link_refused"]),
+                | models.Q(
+                    action__in=["login_failed", "self_report", "link_refused", "public_link"]
+                ),
                 name="audit_event_names_an_actor",
                 violation_error_message="Every audit event names who acted.",
             )

@@ -143,7 +143,10 @@ class DueMeasure:
 
 
 def due_measures(user: Actor, *, clinic: Clinic | None = None) -> list[DueMeasure]:
-    """Scheduled scales that are due or overdue, most overdue first. Two queries in all."""
+    """Scheduled scales that are due or overdue, most overdue first. Three queries in all:
+    "before each session" scales are due relative to the patient's next booked session."""
+    from ketacare.reminders.selectors import next_treatment_starts
+
     membership = require_permission(user, Permission.VIEW_PATIENT)
     schedules = scoped(MeasureSchedule.objects.filter(active=True), membership).select_related(
         "patient"
@@ -152,11 +155,15 @@ def due_measures(user: Actor, *, clinic: Clinic | None = None) -> list[DueMeasur
         schedules = schedules.filter(patient__preferred_clinic=clinic)
     schedules_list = list(schedules)
     last = _last_completed(membership, [s.patient_id for s in schedules_list])
+    sessions = next_treatment_starts(user, {s.patient_id for s in schedules_list})
     now = timezone.now()
     found = []
     for schedule in schedules_list:
         due = due_status(
-            schedule.frequency, last.get((schedule.patient_id, schedule.instrument_code)), now
+            schedule.frequency,
+            last.get((schedule.patient_id, schedule.instrument_code)),
+            now,
+            next_session_at=sessions.get(schedule.patient_id),
         )
         if due.state != DueState.NOT_DUE:
             found.append(DueMeasure(schedule, due))

@@ -36,6 +36,7 @@ from ketacare.measures.models import LinkChannel, MeasureSchedule, SafetyAlert, 
 from ketacare.patients import selectors as patient_selectors
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Patient
+from ketacare.reminders.selectors import next_treatment_starts
 from ketacare.tenancy.access import require_permission, scoped
 from ketacare.tenancy.models import Clinic
 from ketacare.tenancy.permissions import Permission, role_may
@@ -85,8 +86,14 @@ def _outcomes_page(
     ack_forms = ack_forms or {}
     last_done = {s.instrument.code: s.latest.completed_at for s in outcomes if s.latest}
     now = timezone.now()
+    next_session = next_treatment_starts(request.user, [patient.pk]).get(patient.pk)
     schedules = [
-        (s, due_status(s.frequency, last_done.get(s.instrument_code), now))
+        (
+            s,
+            due_status(
+                s.frequency, last_done.get(s.instrument_code), now, next_session_at=next_session
+            ),
+        )
         for s in _schedules(request, patient)
     ]
     patient_services.record_chart_view(actor=request.user, patient=patient, sections=["measures"])

@@ -1,5 +1,8 @@
 """Text messages behind one interface. The demo writes them to the console (or to files in
-var/sms/ with SMS_BACKEND=file); a provider plugs in as another backend class."""
+var/sms/ with SMS_BACKEND=file); a provider plugs in as another backend class.
+
+A message may carry an idempotency key: the file and memory backends refuse a second message
+with a key they already accepted (`DuplicateMessage`), as a provider's idempotency key does."""
 
 from __future__ import annotations
 
@@ -12,11 +15,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from ketacare.messaging.idempotency import DuplicateMessage, provider_delay, write_once
+
 
 @dataclass(frozen=True)
 class TextMessage:
     to: str
     body: str
+    idempotency_key: str = ""
 
 
 class SmsBackend(Protocol):
@@ -25,15 +31,25 @@ class SmsBackend(Protocol):
 
 class ConsoleSmsBackend:
     def send(self, message: TextMessage) -> None:
-        sys.stdout.write(f"SMS to {message.to}:\n{message.body}\n\n")
+        key = f"Idempotency-Key: {message.idempotency_key}\n" if message.idempotency_key else ""
+        sys.stdout.write(f"SMS to {message.to}:\n{key}{message.body}\n\n")
 
 
 class FileSmsBackend:
     def send(self, message: TextMessage) -> None:
         folder = Path(settings.VAR_DIR) / "sms"
+        text = f"To: {message.to}\n"
+        if message.idempotency_key:
+            text += f"Idempotency-Key: {message.idempotency_key}\n"
+            write_once(
+                folder, message.idempotency_key, ".txt", f"{text}\n{message.body}\n".encode()
+            )
+            return
+        provider_delay()
         folder.mkdir(parents=True, exist_ok=True)
         stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
-        (folder / f"{stamp}.txt").write_text(f"To: {message.to}\n\n{message.body}\n")
+        (folder / f"{stamp}.txt").write_text(f"{text}\n{message.body}\n")
+        provider_delay()
 
 
 class MemorySmsBackend:
@@ -42,9 +58,13 @@ class MemorySmsBackend:
     outbox: list[TextMessage] = []
 
     def send(self, message: TextMessage) -> None:
+        if message.idempotency_key and any(
+            sent.idempotency_key == message.idempotency_key for sent in MemorySmsBackend.outbox
+        ):
+            raise DuplicateMessage(message.idempotency_key)
         MemorySmsBackend.outbox.append(message)
 
 
-def send_sms(to: str, body: str) -> None:
+def send_sms(to: str, body: str, *, idempotency_key: str = "") -> None:
     backend: SmsBackend = import_string(settings.SMS_BACKEND)()
-    backend.send(TextMessage(to=to, body=body))
+    backend.send(TextMessage(to=to, body=body, idempotency_key=idempotency_key))

@@ -17,6 +17,7 @@ from django.utils import timezone
 from ketacare.audit.models import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.patients.models import Patient
+from ketacare.reminders.services import appointment_reminders_sync
 from ketacare.scheduling.models import (
     OCCUPYING,
     Appointment,
@@ -205,12 +206,15 @@ def booking_problems(booking: Booking, *, ignore: Iterable[int] = ()) -> dict[st
         elif staff.role != kind_type.staff_role:
             refuse(
                 "staff",
-                f"{staff.user.get_full_name() or staff.user.email} is a "
+                f"{staff.user.full_name or staff.user.email} is a "
                 f"{staff.get_role_display().lower()}; {kind_type.name} needs a "
                 f"{Role(kind_type.staff_role).label.lower()}.",
             )
         elif staff.clinics.exists() and not staff.clinics.filter(pk=clinic.pk).exists():
-            refuse("staff", f"{staff.user.get_full_name()} does not work at {clinic.name}.")
+            refuse(
+                "staff",
+                f"{staff.user.full_name or staff.user.email} does not work at {clinic.name}.",
+            )
         else:
             theirs = list(occupying.filter(staff=staff).values_list("kind", "starts_at", "ends_at"))
             shared = kind_type.kind == AppointmentKind.TREATMENT and staff.role == Role.NURSE
@@ -361,6 +365,7 @@ def _create(actor: Actor, membership: Membership, booking: Booking, **extra: Any
             ),
         },
     )
+    appointment_reminders_sync(actor=actor, appointment=appointment)
     return appointment
 
 
@@ -499,6 +504,7 @@ def appointment_transition(
     current.status_changed_at = timezone.now()
     current.version += 1
     current.save(update_fields=["status", "status_reason", "status_changed_at", "version"])
+    appointment_reminders_sync(actor=actor, appointment=current)
     record_event(
         actor=actor,
         action=AuditAction.CHANGE,
@@ -549,6 +555,7 @@ def appointment_move(
     current.status_changed_at = timezone.now()
     current.version += 1
     current.save(update_fields=["status", "status_reason", "status_changed_at", "version"])
+    appointment_reminders_sync(actor=actor, appointment=current)
     moved = _create(
         actor,
         membership,

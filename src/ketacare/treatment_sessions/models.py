@@ -422,3 +422,41 @@ class RemsMonitoringForm(models.Model):
 
     def __str__(self) -> str:
         return f"REMS monitoring form for {self.session} ({self.status})"
+
+
+class VitalSignAlert(models.Model):
+    """A reading beyond one of the clinic's alert limits (rule 12). Raised when the reading is
+    stored; it stays until a clinician acknowledges it with a note of what was done."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.CASCADE, related_name="vital_alerts"
+    )
+    reading = models.ForeignKey(VitalSignReading, on_delete=models.CASCADE, related_name="alerts")
+    code = models.CharField(max_length=40)
+    message = models.CharField(max_length=300)
+    value = models.SmallIntegerField()
+    limit = models.SmallIntegerField()
+    source = models.CharField(max_length=300, blank=True)
+    raised_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["session", "raised_at", "pk"]
+        indexes = [models.Index(fields=["session", "acknowledged_at"], name="tsession_alert_open")]
+        constraints = [
+            models.UniqueConstraint(fields=["reading", "code"], name="tsession_alert_once"),
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
+                | models.Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),
+                name="tsession_alert_ack_names_who",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} at {self.raised_at:%H:%M}"

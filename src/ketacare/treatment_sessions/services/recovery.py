@@ -1,0 +1,436 @@
+"""Recovery, discharge and what follows the session: recovery scores (rule 13), the clinician's
+"clinically stable" attestation, the escort present, the discharge gate, the discharge
+instructions (rule 11) and the esketamine REMS Patient Monitoring Form (S4a, S4b)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ketacare.audit.models import AuditAction
+from ketacare.audit.services import record_event
+from ketacare.clinical import recovery as recovery_rules
+from ketacare.clinical.dosing.esketamine import DEVICE_DOSE
+from ketacare.clinical.treatment_day import discharge_readiness
+from ketacare.patients.models import DrugClass, Medication
+from ketacare.tenancy.access import Actor, require_permission, require_same_organisation
+from ketacare.tenancy.models import Route
+from ketacare.tenancy.permissions import Permission
+from ketacare.treatment_sessions import selectors
+from ketacare.treatment_sessions.models import (
+    Administration,
+    AdministrationKind,
+    AdverseEvent,
+    Observation,
+    ObservationKind,
+    PreCheck,
+    RecoveryScale,
+    RecoveryScore,
+    RemsFormStatus,
+    RemsMonitoringForm,
+    SessionState,
+    TreatmentSession,
+)
+from ketacare.treatment_sessions.services.flow import (
+    chart_membership,
+    checked_time,
+    locked,
+    move,
+)
+
+AFTER_DOSING = (SessionState.MONITORING, SessionState.RECOVERY)
+
+
+def _threshold(session: TreatmentSession, scale: str) -> int:
+    settings = selectors.day_settings(session.organisation)
+    if scale == RecoveryScale.ALDRETE:
+        return settings.aldrete_threshold
+    threshold = settings.padss_threshold
+    if threshold is None:
+        raise ValidationError(
+            {
+                "scale": [
+                    "Set the adapted PADSS threshold in the treatment-day settings first (the "
+                    "reference gives none for the 8-point adapted form)."
+                ]
+            }
+        )
+    return threshold
+
+
+def score_items(scale: str, items: dict[str, Any], threshold: int) -> recovery_rules.RecoveryScore:
+    """The clinical core's score for stored items (ValueError for an answer it refuses)."""
+    if scale == RecoveryScale.ALDRETE:
+        names = {i.value for i in recovery_rules.AldreteItem}
+    else:
+        names = {i.value for i in recovery_rules.PadssItem}
+    if set(items) != names:
+        missing, extra = sorted(names - set(items)), sorted(set(items) - names)
+        raise ValueError(
+            "Score every item: "
+            + ", ".join(sorted(names))
+            + (f" (missing {', '.join(missing)})" if missing else "")
+            + (f" (unknown {', '.join(extra)})" if extra else "")
+        )
+    if scale == RecoveryScale.ALDRETE:
+        return recovery_rules.modified_aldrete(**items, threshold=threshold)
+    return recovery_rules.adapted_padss(**items, threshold=threshold)
+
+
+@transaction.atomic
+def recovery_score_record(
+    *,
+    actor: Actor,
+    session: TreatmentSession,
+    scale: str,
+    items: dict[str, Any],
+    scored_at: datetime | None = None,
+) -> RecoveryScore:
+    """Score the modified Aldrete (threshold 9 unless the organisation set another, S17/S18) or
+    the adapted PADSS (the organisation's threshold, required)."""
+    membership = chart_membership(actor, session)
+    current = locked(session)
+    if current.state not in AFTER_DOSING:
+        raise ValidationError({"state": ["Recovery is scored after dosing, before discharge."]})
+    if scale not in RecoveryScale.values:
+        raise ValidationError({"scale": ["Choose the modified Aldrete or the adapted PADSS."]})
+    threshold = _threshold(current, scale)
+    try:
+        result = score_items(scale, dict(items), threshold)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError({"items": [str(exc)]}) from exc
+    when = checked_time(scored_at, "scored_at", current)
+    row = RecoveryScore.objects.create(
+        organisation_id=current.organisation_id,
+        session=current,
+        scale=scale,
+        items={i.item: i.answer for i in result.items},
+        total=result.total,
+        threshold=threshold,
+        passed=result.passed,
+        scored_at=when,
+        scored_by=membership.user,
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=row,
+        patient_public_id=current.patient.public_id,
+        detail={
+            "session": str(current.public_id),
+            "scale": scale,
+            "total": result.total,
+            "threshold": threshold,
+            "passed": result.passed,
+        },
+    )
+    return row
+
+
+def _stamp(actor: Actor, session: TreatmentSession, fields: dict[str, Any]) -> TreatmentSession:
+    for name, value in fields.items():
+        setattr(session, name, value)
+    session.version += 1
+    session.save(update_fields=[*fields, "version", "updated_at"])
+    record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=session,
+        patient_public_id=session.patient.public_id,
+        changed_fields=list(fields),
+    )
+    return session
+
+
+@transaction.atomic
+def clinically_stable_attest(
+    *, actor: Actor, session: TreatmentSession, expected_version: int | None = None
+) -> TreatmentSession:
+    """The clinician's judgement that the patient is clinically stable (esketamine: after at
+    least 2 h, S3; rule 6). Any member of staff who charts sessions may give it."""
+    membership = chart_membership(actor, session)
+    current = locked(session, expected_version)
+    if current.state not in AFTER_DOSING:
+        raise ValidationError({"state": ["Attest stability after dosing, before discharge."]})
+    return _stamp(
+        actor,
+        current,
+        {"clinically_stable_at": timezone.now(), "clinically_stable_by": membership.user},
+    )
+
+
+@transaction.atomic
+def escort_present_record(
+    *, actor: Actor, session: TreatmentSession, expected_version: int | None = None
+) -> TreatmentSession:
+    """The escort or arranged transport has arrived to take the patient home (rule 11)."""
+    chart_membership(actor, session)
+    current = locked(session, expected_version)
+    if not (current.transport_kind and current.escort_name):
+        raise ValidationError({"escort": ["Record who takes the patient home first."]})
+    if current.state not in (SessionState.DOSING, *AFTER_DOSING):
+        raise ValidationError({"state": ["The escort is recorded present before discharge."]})
+    return _stamp(actor, current, {"escort_present_at": timezone.now()})
+
+
+def discharge_gate(session: TreatmentSession, now: datetime) -> list[str]:
+    """Every condition still unmet for discharge (empty when the patient may go)."""
+    if session.first_dose_at is None:
+        return ["No dose was charted: end the session as stopped early instead."]
+    latest = selectors.latest_recovery_score(session)
+    score = None
+    if latest is not None:
+        try:
+            score = score_items(latest.scale, dict(latest.items), latest.threshold)
+        except ValueError:  # pragma: no cover - stored items were scored when recorded
+            score = None
+    settings = selectors.day_settings(session.organisation)
+    readiness = discharge_readiness(
+        route=session.route,
+        first_dose_at=session.first_dose_at,
+        now=max(now, session.first_dose_at),
+        score_result=score,
+        clinically_stable_attested=session.clinically_stable_at is not None,
+        escort_present=session.escort_present_at is not None,
+        protocol_minimum_minutes=settings.minimum_observation_minutes(session.route),
+        bp_falling_or_stable=(
+            selectors.blood_pressure_not_rising(session)
+            if session.route == Route.ESKETAMINE
+            else None
+        ),
+    )
+    return [reason.message for reason in readiness.unmet]
+
+
+@transaction.atomic
+def session_discharge(
+    *,
+    actor: Actor,
+    session: TreatmentSession,
+    now: datetime | None = None,
+    ready_to_leave_minutes: int | None = None,
+    expected_version: int | None = None,
+) -> TreatmentSession:
+    """Discharge the patient to their escort: refused, listing every unmet condition, until the
+    observation time, the recovery score, the clinician's attestation, (esketamine) a blood
+    pressure not rising, and the escort present all hold. The discharge instructions go to the
+    patient by a background task; for esketamine the REMS form is drafted.
+    `ready_to_leave_minutes` answers the REMS question "without the 2-h rule, when would the
+    patient have been ready to leave?" (S4a)."""
+    chart_membership(actor, session)
+    current = locked(session, expected_version)
+    if current.state != SessionState.RECOVERY:
+        move(actor=actor, session=current, to=SessionState.DISCHARGED)  # raises the state error
+    moment = now or timezone.now()
+    unmet = discharge_gate(current, moment)
+    if unmet:
+        raise ValidationError({"discharge": unmet})
+    if ready_to_leave_minutes is not None and (
+        isinstance(ready_to_leave_minutes, bool) or not 0 <= ready_to_leave_minutes <= 24 * 60
+    ):
+        raise ValidationError({"ready_to_leave_minutes": ["Give minutes from the first device."]})
+    moved = move(actor=actor, session=current, to=SessionState.DISCHARGED, at=moment)
+    after_the_session(actor=actor, session=moved, ready_to_leave_minutes=ready_to_leave_minutes)
+    return moved
+
+
+def after_the_session(
+    *, actor: Actor, session: TreatmentSession, ready_to_leave_minutes: int | None = None
+) -> None:
+    """Once dosed and ended (discharged or stopped early): the discharge instructions, and for
+    esketamine the REMS Patient Monitoring Form."""
+    if session.first_dose_at is None:
+        return
+    from ketacare.treatment_sessions.tasks import send_discharge_instructions
+
+    session_id = session.pk
+    transaction.on_commit(lambda: send_discharge_instructions.enqueue(session_id))
+    if session.route == Route.ESKETAMINE:
+        rems_form_build(actor=actor, session=session, ready_to_leave_minutes=ready_to_leave_minutes)
+
+
+# --- the REMS Patient Monitoring Form (S4a, S4b) ------------------------------------------------
+
+REMS_CLASSES = {
+    "benzodiazepines": DrugClass.BENZODIAZEPINE,
+    "non_benzodiazepine_sedative_hypnotics": DrugClass.NONBENZO_HYPNOTIC,
+    "psychostimulants": DrugClass.STIMULANT,
+    "maois": DrugClass.MAOI,
+    "opioids": DrugClass.OPIOID,  # the J&J video mentions opioids too (S4a/S4b)
+}
+
+
+def _bp_near(readings: list[Any], at: datetime | None) -> str | None:
+    if at is None or not readings:
+        return None
+    best = min(readings, key=lambda r: abs((r.taken_at - at).total_seconds()))
+    return f"{best.systolic}/{best.diastolic}"
+
+
+def _vitals_acceptable(check: PreCheck | None) -> bool | None:
+    if check is None:
+        return None
+    return check.status == "passed"
+
+
+def rems_fields(session: TreatmentSession, ready_to_leave_minutes: int | None) -> dict[str, Any]:
+    """The form's fields from the chart (reference.md section 3, REMS). Fields the chart cannot
+    answer are None, for the clinician to complete."""
+    patient, clinic = session.patient, session.clinic
+    earlier = TreatmentSession.objects.filter(
+        patient=patient,
+        route=Route.ESKETAMINE,
+        first_dose_at__isnull=False,
+        first_dose_at__lt=session.first_dose_at,
+    ).exclude(pk=session.pk)
+    rems_check = PreCheck.objects.filter(session=session, code="rems_patient").first()
+    classes = set(
+        Medication.objects.filter(patient=patient, active=True).values_list("drug_class", flat=True)
+    )
+    devices = list(
+        Administration.objects.filter(session=session, kind=AdministrationKind.DEVICE).order_by(
+            "given_at"
+        )
+    )
+    # A device charted without its amount holds 28 mg (S3a).
+    dose_mg = sum((d.amount if d.amount is not None else DEVICE_DOSE.mg) for d in devices)
+    readings = [
+        r for r in selectors.valid_readings(session) if r.systolic is not None and r.diastolic
+    ]
+    pre = [r for r in readings if session.first_dose_at and r.taken_at <= session.first_dose_at]
+    end = session.ended_at or timezone.now()
+    first = session.first_dose_at
+    minutes = int((end - first).total_seconds() // 60) if first else None
+    observed = set(
+        Observation.objects.filter(session=session)
+        .exclude(kind=ObservationKind.SEDATION_MOAAS)
+        .filter(value__gt=0)
+        .values_list("kind", flat=True)
+    )
+    # MOAA/S 5 is the alert patient (responds readily to name); any lower score is sedation.
+    sedated = Observation.objects.filter(
+        session=session, kind=ObservationKind.SEDATION_MOAAS, value__lt=5
+    ).exists()
+    events = list(AdverseEvent.objects.filter(session=session).values_list("event_type", flat=True))
+    prescriber = session.plan.prescriber
+    vitals_check = PreCheck.objects.filter(session=session, code="predose_vitals").first()
+    local_day = timezone.localtime(
+        first or session.checked_in_at, ZoneInfo(clinic.time_zone)
+    ).date()
+    return {
+        "patient_first_name": patient.legal_first_name,
+        "patient_last_name": patient.legal_last_name,
+        "patient_date_of_birth": patient.date_of_birth.isoformat(),
+        "patient_sex": patient.sex_assigned_at_birth,
+        "first_treatment": not earlier.exists(),
+        "patient_enrolled": rems_check is not None and rems_check.status == "passed",
+        "concomitant_medications": {k: v in classes for k, v in REMS_CLASSES.items()},
+        "monitoring_provider_name": str(prescriber),
+        "monitoring_provider_phone": clinic.phone,
+        "monitoring_provider_email": prescriber.email,
+        "setting_name": clinic.name,
+        "setting_address": ", ".join(
+            p
+            for p in (
+                clinic.address_line1,
+                clinic.address_line2,
+                clinic.city,
+                clinic.state,
+                clinic.zip_code,
+            )
+            if p
+        ),
+        "treatment_date": local_day.isoformat(),
+        "dose": {56: "56 mg", 84: "84 mg"}.get(int(dose_mg), f"other ({int(dose_mg)} mg)"),
+        "lot_numbers": sorted({d.lot_number for d in devices}),
+        "total_minutes_first_device_to_end": minutes,
+        "ready_to_leave_without_2h_rule_minutes": ready_to_leave_minutes,
+        "vitals_acceptable_before_administration": _vitals_acceptable(vitals_check),
+        "vitals_acceptable_before_end": (
+            selectors.blood_pressure_not_rising(session)
+            if session.state == SessionState.DISCHARGED
+            else None
+        ),
+        "bp_before_administration": _bp_near(pre, first),
+        "bp_at_40_minutes": _bp_near(
+            [r for r in readings if first and r.taken_at > first],
+            first + timedelta(minutes=40) if first else None,  # source: S3, S3a, S4a (~40 min)
+        ),
+        "bp_before_end": _bp_near(readings, end),
+        "sedation": sedated,
+        "dissociation": bool(
+            observed & {ObservationKind.DISSOCIATION_CADSS, ObservationKind.DISSOCIATION_CLINIC}
+        ),
+        "respiratory_depression": any("respirat" in e.lower() for e in events),
+        "other_adverse_events": events,
+        "session_ended": session.state,
+    }
+
+
+def rems_form_build(
+    *, actor: Actor, session: TreatmentSession, ready_to_leave_minutes: int | None = None
+) -> RemsMonitoringForm:
+    """Draft (or redraft, while unsubmitted) the session's REMS form; due 7 days after the
+    session (S4a, S4b)."""
+    fields = rems_fields(session, ready_to_leave_minutes)
+    day = timezone.localtime(
+        session.first_dose_at or session.checked_in_at, ZoneInfo(session.clinic.time_zone)
+    ).date()
+    form, created = RemsMonitoringForm.objects.get_or_create(
+        session=session,
+        defaults={
+            "organisation_id": session.organisation_id,
+            "fields": fields,
+            "due_by": day + timedelta(days=selectors.REMS_FORM_DUE_DAYS),
+        },
+    )
+    if not created and form.status == RemsFormStatus.DRAFT:
+        form.fields = fields
+        form.save(update_fields=["fields"])
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.CHANGE,
+        obj=form,
+        patient_public_id=session.patient.public_id,
+        detail={"due_by": form.due_by.isoformat()},
+    )
+    return form
+
+
+@transaction.atomic
+def rems_form_mark_submitted(
+    *, actor: Actor, form: RemsMonitoringForm, confirmation: str
+) -> RemsMonitoringForm:
+    """Record that the form went to the REMS (online or by fax), with its confirmation."""
+    membership = require_permission(actor, Permission.CHART_SESSION)
+    require_same_organisation(membership, form.organisation_id, "form")
+    current = (
+        RemsMonitoringForm.objects.select_for_update(of=("self",))
+        .select_related("session__patient")
+        .get(pk=form.pk)
+    )
+    if current.status == RemsFormStatus.SUBMITTED:
+        raise ValidationError({"status": ["This form is already submitted."]})
+    confirmation = confirmation.strip()
+    if not confirmation:
+        raise ValidationError(
+            {"confirmation": ["Give the REMS confirmation number or fax receipt."]}
+        )
+    current.status = RemsFormStatus.SUBMITTED
+    current.submitted_at = timezone.now()
+    current.submitted_by = membership.user
+    current.confirmation = confirmation[:100]
+    current.save()
+    record_event(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=current,
+        patient_public_id=current.session.patient.public_id,
+        detail={"confirmation": current.confirmation},
+    )
+    return current
