@@ -16,7 +16,7 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 OUT_DIR = BENCH_DIR.parent / "var" / "bench"
-BENCHMARKS = ("patient_search", "chart_open", "clinic_finder")
+BENCHMARKS = ("patient_search", "chart_open", "clinic_finder", "scheduling", "monitoring")
 TIMEOUT_SECONDS = 600
 
 
@@ -74,6 +74,19 @@ SUMMARIES = {
         f"selector p95 {r['selector_overall']['p95_ms']:.2f} ms (target < 30), page median "
         f"{r['finder_page']['p50_ms']:.2f} ms = x{r['ratio_median_page_over_healthz']} /healthz"
         " (target <= 2): " + ", ".join(f"{k} {_mark(t['met'])}" for k, t in r["targets"].items())
+    ],
+    "scheduling": lambda r: [
+        f"series proposal p95 {r['proposal']['p95_ms']:.2f} ms (target < 200) = "
+        f"x{r['ratio_p95_proposal_over_sql']} busy SQL; week p95 "
+        f"{r['week']['view_500']['p95_ms']:.2f} ms at 500 (target < 150), queries "
+        f"{r['week']['queries']}: "
+        + ", ".join(f"{k} {_mark(t['met'])}" for k, t in r["targets"].items())
+    ],
+    "monitoring": lambda r: [
+        f"single {r['burst_single']['readings_per_s']} readings/s (p99 "
+        f"{r['burst_single']['latency']['p99_ms']} ms) = x{r['ratio_single_over_plain_insert']} "
+        f"plain INSERT; batch {r['burst_batch']['readings_per_s']} readings/s: "
+        + ", ".join(f"{k} {_mark(t['met'])}" for k, t in r["targets"].items())
     ],
 }
 

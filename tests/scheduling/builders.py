@@ -98,13 +98,15 @@ def local(day: date, at: time) -> datetime:
 
 def next_weekday(weekday: int, after: date | None = None) -> date:
     """The next given weekday (0=Monday) strictly after `after` (default: today)."""
-    day = (after or date.today()) + timedelta(days=1)
+    day = (after or datetime.now(CHICAGO).date()) + timedelta(days=1)
     while day.weekday() != weekday:
         day += timedelta(days=1)
     return day
 
 
-def book(practice, appointment_type, starts_at, space=None, staff_role=Role.NURSE, patient=None, **kw):  # type: ignore[no-untyped-def]
+def book(
+    practice, appointment_type, starts_at, space=None, staff_role=Role.NURSE, patient=None, **kw
+):  # type: ignore[no-untyped-def]
     return services.appointment_book(
         actor=practice.staff[Role.FRONT_DESK],
         booking=services.Booking(

@@ -6,8 +6,10 @@ the walker fails and asks for it to be taught.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import time
 
 import pytest
 from django.test import Client
@@ -37,6 +39,9 @@ PUBLIC_ROUTES = {
     "consultation/thanks/",
     "sitemap.xml",
     "clinics/<uuid:clinic_id>/pages/<slug:slug>/",
+    # Tokenised links: the token is the key (tests/reminders cover revocation and hashing).
+    "ical/<str:token>.ics",
+    "escort/<str:token>/",
 }
 # Shared reference data, the same for every practice (not health information), and routes that
 # act only on the caller's own organisation (a protocol's settings): no other practice's object.
@@ -82,12 +87,11 @@ def _fill(route: Route, objects: dict[tuple[str, ...] | tuple[str | None, str], 
         key = (route.namespace, param)
         # A parameter after a literal segment ("consents/<uuid:entry_id>") may have an object
         # of its own kind: (namespace, param, segment) is looked up first.
-        before = path.split(f"<uuid:{param}>")[0].rstrip("/").rsplit("/", 1)[-1]
+        before = re.split(rf"<(?:\w+:)?{param}>", path)[0].rstrip("/").rsplit("/", 1)[-1]
         specific = (route.namespace, param, before)
         assert key in objects, f"teach the isolation walker about {key} (route {route.path})"
         value = objects.get(specific, objects[key])  # type: ignore[call-overload]
-        path = path.replace(f"<uuid:{param}>", value).replace(f"<slug:{param}>", value)
-        path = path.replace(f"<{param}>", value)
+        path = re.sub(rf"<(?:\w+:)?{param}>", value, path)
     return "/" + path
 
 
@@ -159,6 +163,97 @@ def _objects_of(practice) -> dict[tuple[str | None, str], str]:  # type: ignore[
         ("patients", "entry_id", "consents"): services_add_consent(practice),
         ("staff", "public_id"): str(membership.public_id),
         ("api", "public_id"): patient_id,
+        **_scheduling_and_session_objects(practice, treated),
+    }
+
+
+def _scheduling_and_session_objects(practice, plan):  # type: ignore[no-untyped-def]
+    """An appointment, a treatment session with a reading, an alert and an incident review,
+    a consultation request with its patient: the objects behind #7 and #8's URLs."""
+    from ketacare.treatment_sessions.models import (
+        AdverseEvent,
+        IncidentReview,
+        ReadingSource,
+        TreatmentSession,
+        VitalSignAlert,
+        VitalSignReading,
+    )
+    from tests.scheduling import builders as sb
+
+    chairs = sb.open_clinic(practice, chairs=1)
+    iv = sb.iv_type(practice)
+    sb.set_ratio(practice, 2)
+    appointment = sb.book(
+        practice, iv, sb.local(sb.next_weekday(0), time(9)), space=chairs[0], plan=plan
+    )
+    request = ConsultationRequest.objects.create(
+        organisation=practice.organisation,
+        clinic=practice.clinic,
+        name="Sky Example",
+        email="sky@example.test",
+        patient=practice.patient,
+    )
+    nurse = practice.staff[Role.NURSE]
+    session = TreatmentSession.objects.create(
+        organisation=practice.organisation,
+        clinic=practice.clinic,
+        patient=practice.patient,
+        appointment=appointment,
+        plan=plan,
+        route="iv",
+        space=chairs[0],
+        state="monitoring",
+        checked_in_by=nurse,
+    )
+    reading = VitalSignReading.objects.create(
+        organisation=practice.organisation,
+        session=session,
+        taken_at=session.checked_in_at,
+        systolic=190,
+        diastolic=100,
+        source=ReadingSource.MANUAL,
+        recorded_by=nurse,
+    )
+    alert = VitalSignAlert.objects.create(
+        organisation=practice.organisation,
+        session=session,
+        reading=reading,
+        code="systolic_high",
+        message="Systolic above the clinic's limit",
+        value=190,
+        limit=180,
+    )
+    event = AdverseEvent.objects.create(
+        organisation=practice.organisation,
+        session=session,
+        patient=practice.patient,
+        event_type="hypertension",
+        onset_at=session.checked_in_at,
+        ctcae_grade=3,
+        outcome="resolved",
+        recorded_by=nurse,
+    )
+    review = IncidentReview.objects.create(organisation=practice.organisation, adverse_event=event)
+    a, c, t = str(appointment.public_id), str(practice.clinic.public_id), str(session.public_id)
+    patient_id = str(practice.patient.public_id)
+    return {
+        ("scheduling", "clinic_id"): c,
+        ("scheduling", "type_id"): str(iv.public_id),
+        ("scheduling", "public_id"): a,
+        ("scheduling", "public_id", "patients"): patient_id,
+        ("scheduling", "plan_id"): str(plan.public_id),
+        ("scheduling", "request_id"): str(request.public_id),
+        ("treatment_sessions", "public_id"): t,
+        ("treatment_sessions", "public_id", "appointments"): a,
+        ("treatment_sessions", "public_id", "incidents"): str(review.public_id),
+        ("treatment_sessions", "code"): "fasting",
+        ("treatment_sessions", "scale"): "aldrete",
+        ("treatment_sessions", "alert_id"): str(alert.public_id),
+        ("reminders", "public_id"): patient_id,
+        ("api", "clinic_id"): c,
+        ("api", "public_id", "appointments"): a,
+        ("api", "public_id", "treatment-sessions"): t,
+        ("api", "code"): "fasting",
     }
 
 
@@ -220,6 +315,31 @@ API_BODIES = {
         "note": "Done.",
     },
     ("api/patients/", "post"): VALID_PATIENT,
+    ("api/appointments/<public_id>/transition", "post"): {"to": "checked_in"},
+    ("api/appointments/<public_id>/move", "post"): {"starts_at": "2030-01-07T09:00:00-06:00"},
+    ("api/treatment-sessions/<public_id>/transition", "post"): {"to": "recovery"},
+    ("api/treatment-sessions/<public_id>/checks/<code>/override", "post"): {"reason": "Seen."},
+    ("api/treatment-sessions/<public_id>/administrations", "post"): {"kind": "intervention"},
+    ("api/treatment-sessions/<public_id>/observations", "post"): {
+        "kind": "sedation_moaas",
+        "value": 5,
+    },
+    ("api/treatment-sessions/<public_id>/adverse-events", "post"): {
+        "event_type": "nausea",
+        "ctcae_grade": 1,
+        "outcome": "resolved",
+    },
+    ("api/treatment-sessions/<public_id>/recovery-scores", "post"): {
+        "scale": "aldrete",
+        "items": {},
+    },
+    ("api/treatment-sessions/<public_id>/readings/batch", "post"): {"readings": []},
+    ("api/treatment-sessions/<public_id>/readings", "post"): {
+        "device_id": "monitor-1",
+        "taken_at": "2030-01-07T09:00:00-06:00",
+        "systolic": 120,
+        "diastolic": 80,
+    },
 }
 
 
@@ -314,6 +434,18 @@ PERMISSION_MATRIX = [
     ("/patients/{p}/consents/{c}/withdraw/", Permission.RECORD_CONSENT),
     ("/api/eligibility/{a}", Permission.VIEW_CLINICAL),
     ("/api/eligibility/{a}/report", Permission.VIEW_CLINICAL),
+    ("/schedule/{k}/week/", Permission.VIEW_SCHEDULE),
+    ("/schedule/{k}/day/", Permission.VIEW_SCHEDULE),
+    ("/schedule/{k}/floor/", Permission.VIEW_SCHEDULE),
+    ("/schedule/{k}/settings/", Permission.MANAGE_SCHEDULE),
+    ("/patients/{p}/appointments/", Permission.VIEW_SCHEDULE),
+    ("/api/clinics/{k}/appointments", Permission.VIEW_SCHEDULE),
+    ("/treatment-sessions/{s}/", Permission.CHART_SESSION),
+    ("/treatment-sessions/{s}/monitoring/", Permission.CHART_SESSION),
+    ("/treatment-sessions/rems-forms/", Permission.CHART_SESSION),
+    ("/treatment-sessions/incidents/", Permission.REVIEW_INCIDENT),
+    ("/reminders/settings/", Permission.MANAGE_SCHEDULE),
+    ("/patients/{p}/calendar-feed/", Permission.VIEW_PATIENT),
 ]
 
 
@@ -326,7 +458,14 @@ def test_roles_lacking_a_permission_get_403_on_their_own_practice(practice_a, ro
     consent = services_add_consent(practice_a)
     client = practice_a.client_for(role)
     for template, permission in PERMISSION_MATRIX:
-        url = template.format(p=patient, m=medication, c=consent, a=assessment)
+        url = template.format(
+            p=patient,
+            m=medication,
+            c=consent,
+            a=assessment,
+            k=objects[("scheduling", "clinic_id")],
+            s=objects[("treatment_sessions", "public_id")],
+        )
         response = client.get(url)
         if role_may(role, permission):
             assert response.status_code == 200, (role, url, response.status_code)

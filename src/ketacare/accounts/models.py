@@ -68,6 +68,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    def get_full_name(self) -> str:
+        """The name to show (Django's admin and templates ask for it by this name)."""
+        return self.full_name or self.email
+
     @property
     def is_patient_account(self) -> bool:
         return self.kind == UserKind.PATIENT

@@ -449,6 +449,10 @@ def seed_demo() -> dict[str, int]:
     if not Authenticator.objects.filter(user=superadmin, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(superadmin, DEMO_TOTP_SECRET)
     _treatment_plans(Organisation.objects.get(slug="lakeside"))
+    from ketacare.demo.scheduling_seed import seed_scheduling
+
+    for org in Organisation.objects.filter(slug__in=ORGANISATIONS):
+        seed_scheduling(org)
     return added
 
 

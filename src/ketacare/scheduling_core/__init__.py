@@ -3,6 +3,14 @@
 Plain values in, plain values out, with the reasons behind every decision.
 """
 
+from ketacare.scheduling_core.phases import (
+    ESKETAMINE_TRD_PHASES,
+    CourseWeek,
+    Phase,
+    course_week,
+    course_weeks,
+    phase_for,
+)
 from ketacare.scheduling_core.series import (
     DEFAULT_HORIZON_WEEKS,
     ProposedSession,
@@ -15,6 +23,12 @@ from ketacare.scheduling_core.series import (
 )
 
 __all__ = [
+    "ESKETAMINE_TRD_PHASES",
+    "CourseWeek",
+    "Phase",
+    "course_week",
+    "course_weeks",
+    "phase_for",
     "DEFAULT_HORIZON_WEEKS",
     "ProposedSession",
     "Reason",
