@@ -2,8 +2,10 @@
 one at a time or in batches; the live chart reads them back. Full paths in the decorators (the
 router is mounted at the API root).
 
-A monitor signs in as a member of staff for now (session cookie, CSRF header, MFA done at sign
-in); per-device API tokens are a known gap.
+Posting readings accepts either a registered monitor's own token (`Authorization: Bearer
+kcm_...`, see devices.py; no cookie, no CSRF, scoped to one clinic, revocable) or a signed-in
+member of staff (session cookie, CSRF header, MFA done at sign in). Reading them back is for
+staff only.
 """
 
 # No `from __future__ import annotations`: ninja reads the schema annotations at runtime.
@@ -13,14 +15,32 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, django_auth
 from pydantic import AwareDatetime, BaseModel
 
 from ketacare.tenancy.permissions import Permission
-from ketacare.treatment_sessions import monitoring
-from ketacare.treatment_sessions.models import ReadingSource
+from ketacare.treatment_sessions import devices, monitoring
+from ketacare.treatment_sessions.models import MonitorDevice, ReadingSource
 
 router = Router(tags=["monitoring"])
 NO_NUL = r"^[^\x00]*$"
+
+
+class DeviceToken(HttpBearer):
+    """A registered monitor's bearer token: the active device holding it. A token that is
+    unknown or revoked answers 401 at once (the staff session is not tried: the caller is a
+    device, and a cookie-less request would only fail the CSRF check)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> MonitorDevice:
+        device = devices.device_for_token(token)
+        if device is None:
+            raise AuthenticationError()
+        return device
+
+
+# The device's token first: a monitor sends no cookie, so its request never loads a session.
+MONITOR_AUTH = [DeviceToken(), django_auth]
 
 
 class ReadingIn(Schema):
@@ -99,54 +119,48 @@ class ErrorOut(Schema):
 @router.post(
     "/treatment-sessions/{public_id}/readings",
     response={201: StoredOut, 200: StoredOut},
+    auth=MONITOR_AUTH,
 )
 def post_reading(request: HttpRequest, public_id: UUID, payload: ReadingIn) -> Any:
-    session = monitoring.monitored_session_for(request.user, public_id)
+    device = request.auth if isinstance(request.auth, MonitorDevice) else None
+    values = payload.dict(exclude={"device_id"})
     try:
-        reading = monitoring.reading_record(
-            actor=request.user,
-            session=session,
-            taken_at=payload.taken_at,
-            systolic=payload.systolic,
-            diastolic=payload.diastolic,
-            heart_rate=payload.heart_rate,
-            spo2=payload.spo2,
-            respiratory_rate=payload.respiratory_rate,
-            on_oxygen=payload.on_oxygen,
-            source=ReadingSource.DEVICE,
-            device_id=payload.device_id,
-        )
+        if device is not None:
+            session = monitoring.device_session_for(device, public_id)
+            reading = monitoring.device_reading_record(
+                device=device, session=session, device_id=payload.device_id, **values
+            )
+        else:
+            session = monitoring.monitored_session_for(request.user, public_id)
+            reading = monitoring.reading_record(
+                actor=request.user,
+                session=session,
+                source=ReadingSource.DEVICE,
+                device_id=payload.device_id,
+                **values,
+            )
     except monitoring.DuplicateReadingError as repeat:
         return Status(200, {"id": repeat.existing.pk, "duplicate": True})
-    # The alerts query is skipped when the clinic has set no limit at all.
-    limits_set = (
-        monitoring.alert_thresholds(session.organisation).unset() != monitoring.THRESHOLD_NAMES
-    )
-    codes = [alert.code for alert in reading.alerts.all()] if limits_set else []
-    return Status(201, {"id": reading.pk, "alerts": codes})
+    return Status(201, {"id": reading.pk, "alerts": monitoring.raised_codes(reading)})
 
 
 @router.post(
     "/treatment-sessions/{public_id}/readings/batch",
     response={200: BatchOut, 422: ErrorOut},
+    auth=MONITOR_AUTH,
 )
 def post_readings_batch(request: HttpRequest, public_id: UUID, payload: BatchIn) -> Any:
-    session = monitoring.monitored_session_for(request.user, public_id)
-    items = [
-        monitoring.ReadingIn(
-            taken_at=r.taken_at,
-            device_id=r.device_id,
-            systolic=r.systolic,
-            diastolic=r.diastolic,
-            heart_rate=r.heart_rate,
-            spo2=r.spo2,
-            respiratory_rate=r.respiratory_rate,
-            on_oxygen=r.on_oxygen,
-        )
-        for r in payload.readings
-    ]
+    device = request.auth if isinstance(request.auth, MonitorDevice) else None
+    items = [monitoring.ReadingIn(**r.__dict__) for r in payload.readings]
     try:
-        result = monitoring.readings_ingest(actor=request.user, session=session, readings=items)
+        if device is not None:
+            session = monitoring.device_session_for(device, public_id)
+            result = monitoring.device_readings_ingest(
+                device=device, session=session, readings=items
+            )
+        else:
+            session = monitoring.monitored_session_for(request.user, public_id)
+            result = monitoring.readings_ingest(actor=request.user, session=session, readings=items)
     except monitoring.ReadingsRefused as refused:
         detail = [
             {"loc": ["body", "readings", index, name], "msg": message}

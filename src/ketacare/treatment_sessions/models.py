@@ -460,3 +460,37 @@ class VitalSignAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} at {self.raised_at:%H:%M}"
+
+
+class MonitorDevice(models.Model):
+    """A bedside monitor (or its gateway) that posts vital signs with its own bearer token,
+    scoped to one clinic of one organisation. Only the token's SHA-256 is stored: the token is
+    shown once when issued. Revoking sets `active` false and the token answers 401 at once."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="monitor_devices")
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["clinic", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "name"],
+                condition=models.Q(active=True),
+                name="tsession_monitor_device_name_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Monitor {self.name}"

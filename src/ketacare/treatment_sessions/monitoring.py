@@ -21,9 +21,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from ketacare.audit.models import AuditAction
@@ -51,6 +53,7 @@ from ketacare.tenancy.access import (
 from ketacare.tenancy.models import Organisation, Route
 from ketacare.tenancy.permissions import Permission
 from ketacare.treatment_sessions.models import (
+    MonitorDevice,
     ReadingSource,
     SessionState,
     TreatmentSession,
@@ -71,6 +74,7 @@ READING_STATES = frozenset(
 ENDED_STATES = frozenset(
     {SessionState.DISCHARGED, SessionState.STOPPED_EARLY, SessionState.DID_NOT_START}
 )
+_RAISED = "_ketacare_raised_alert_codes"  # set on a reading by _reading_store
 MAX_BATCH = 1_000  # one request; a monitor catching up after an outage sends several
 ALERTS_KEY = "vital_alerts"  # Organisation.settings
 CADENCE_KEY = "vitals_cadence"  # Organisation.settings
@@ -85,6 +89,16 @@ THRESHOLD_NAMES = (
 )
 CADENCE_NAMES = ("esketamine_interval_after_40_min", "other_route_interval")
 VALUE_NAMES = ("systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate")
+# What storing a reading reads of its session (the rest of the row is not needed).
+SESSION_FIELDS_FOR_READINGS = (
+    "id",
+    "public_id",
+    "organisation_id",
+    "clinic_id",
+    "state",
+    "patient__id",
+    "patient__public_id",
+)
 # Hypertensive diseases in ICD-10-CM (I10-I16), for the extra-caution banner.
 HYPERTENSION_ICD10_PREFIXES = ("I10", "I11", "I12", "I13", "I15", "I16")
 
@@ -140,6 +154,33 @@ def monitored_session_for(
 def _require_charting(actor: Actor, session: TreatmentSession) -> None:
     membership = require_permission(actor, Permission.CHART_SESSION)
     require_same_organisation(membership, session.organisation_id, "treatment session")
+    _require_taking_readings(session)
+
+
+def device_session_for(device: MonitorDevice, public_id: UUID | str) -> TreatmentSession:
+    """The session a registered monitor posts to: its own clinic's, else 404. Only what storing
+    a reading needs is read (the patient's public id for the audit event)."""
+    try:
+        session = (
+            TreatmentSession.objects.select_related("patient")
+            .only(*SESSION_FIELDS_FOR_READINGS)
+            .get(public_id=public_id, organisation_id=device.organisation_id)
+        )
+    except (TreatmentSession.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404("No such treatment session.") from exc
+    session.organisation = device.organisation  # already loaded with the device
+    return session
+
+
+def _require_device_charting(device: MonitorDevice, session: TreatmentSession) -> None:
+    """A device charts only its own clinic's sessions (another's answers 404, as it would to
+    staff of another organisation), and only while the session takes readings."""
+    if session.organisation_id != device.organisation_id or session.clinic_id != device.clinic_id:
+        raise Http404("No such treatment session.")
+    _require_taking_readings(session)
+
+
+def _require_taking_readings(session: TreatmentSession) -> None:
     if session.state not in READING_STATES:
         raise ValidationError(
             {
@@ -148,6 +189,46 @@ def _require_charting(actor: Actor, session: TreatmentSession) -> None:
                     "more readings."
                 ]
             }
+        )
+
+
+@dataclass(frozen=True)
+class _Poster:
+    """Who stores readings: a signed-in member of staff, or a registered device (then `actor`
+    is anonymous, recorded_by stays empty and the audit event names the device)."""
+
+    actor: Actor
+    device: MonitorDevice | None = None
+
+    @property
+    def recorded_by_id(self) -> int | None:
+        if self.device is not None or not self.actor.is_authenticated:
+            return None
+        return int(self.actor.pk)
+
+    def audit(self, *, session: TreatmentSession, obj: Any, detail: dict[str, Any]) -> None:
+        if self.device is None:
+            record_event(
+                actor=self.actor,
+                action=AuditAction.CREATE,
+                organisation=session.organisation,
+                obj=obj,
+                patient_public_id=session.patient.public_id,
+                detail=detail,
+            )
+            return
+        record_event(
+            actor=AnonymousUser(),
+            action=AuditAction.DEVICE,
+            organisation=session.organisation,
+            obj=obj,
+            patient_public_id=session.patient.public_id,
+            detail={
+                "device": str(self.device.public_id),
+                "device_name": self.device.name,
+                "did": AuditAction.CREATE.value,
+                **detail,
+            },
         )
 
 
@@ -213,6 +294,66 @@ def reading_record(
     """Append one set of vital signs, raise its alerts, audit it. A monitor's reading already
     stored (same device and timestamp) raises DuplicateReadingError carrying the stored one."""
     _require_charting(actor, session)
+    return _reading_store(
+        poster=_Poster(actor),
+        session=session,
+        taken_at=taken_at,
+        systolic=systolic,
+        diastolic=diastolic,
+        heart_rate=heart_rate,
+        spo2=spo2,
+        respiratory_rate=respiratory_rate,
+        on_oxygen=on_oxygen,
+        source=source,
+        device_id=device_id,
+    )
+
+
+def device_reading_record(
+    *,
+    device: MonitorDevice,
+    session: TreatmentSession,
+    taken_at: datetime,
+    systolic: int | None = None,
+    diastolic: int | None = None,
+    heart_rate: int | None = None,
+    spo2: int | None = None,
+    respiratory_rate: int | None = None,
+    on_oxygen: bool = False,
+    device_id: str = "",
+) -> VitalSignReading:
+    """reading_record for a registered monitor posting with its own token: no member of staff
+    records it (recorded_by is empty) and the audit event names the device."""
+    _require_device_charting(device, session)
+    return _reading_store(
+        poster=_Poster(AnonymousUser(), device),
+        session=session,
+        taken_at=taken_at,
+        systolic=systolic,
+        diastolic=diastolic,
+        heart_rate=heart_rate,
+        spo2=spo2,
+        respiratory_rate=respiratory_rate,
+        on_oxygen=on_oxygen,
+        source=ReadingSource.DEVICE,
+        device_id=device_id,
+    )
+
+
+def _reading_store(
+    *,
+    poster: _Poster,
+    session: TreatmentSession,
+    taken_at: datetime,
+    systolic: int | None,
+    diastolic: int | None,
+    heart_rate: int | None,
+    spo2: int | None,
+    respiratory_rate: int | None,
+    on_oxygen: bool,
+    source: str,
+    device_id: str,
+) -> VitalSignReading:
     now = timezone.now()
     problems = _source_problems(source, device_id) or validate_reading(
         systolic=systolic,
@@ -237,7 +378,7 @@ def reading_record(
         on_oxygen=on_oxygen,
         source=source,
         device_id=device_id,
-        recorded_by=actor if actor.is_authenticated else None,
+        recorded_by_id=poster.recorded_by_id,
         recorded_at=now,
     )
     try:
@@ -248,18 +389,16 @@ def reading_record(
             alerts = _alerts_for(session, reading, alert_thresholds(session.organisation), now)
             if alerts:
                 VitalSignAlert.objects.bulk_create(alerts)
-            record_event(
-                actor=actor,
-                action=AuditAction.CREATE,
-                organisation=session.organisation,
+            poster.audit(
+                session=session,
                 obj=reading,
-                patient_public_id=session.patient.public_id,
                 detail={
                     "session": str(session.public_id),
                     "source": source,
                     **({"alerts": [a.code for a in alerts]} if alerts else {}),
                 },
             )
+        reading.__dict__[_RAISED] = [a.code for a in alerts]
     except IntegrityError:
         existing = (
             VitalSignReading.objects.filter(
@@ -274,6 +413,14 @@ def reading_record(
     return reading
 
 
+def raised_codes(reading: VitalSignReading) -> list[str]:
+    """The alert codes a reading raised as it was stored (looked up for an older reading)."""
+    codes = reading.__dict__.get(_RAISED)
+    if codes is None:
+        codes = [alert.code for alert in reading.alerts.all()]
+    return list(codes)
+
+
 def readings_ingest(
     *, actor: Actor, session: TreatmentSession, readings: Sequence[ReadingIn]
 ) -> IngestResult:
@@ -281,6 +428,22 @@ def readings_ingest(
     whole batch (ReadingsRefused names index and field); a reading already stored, or repeated
     within the batch, is counted as a duplicate and stored once."""
     _require_charting(actor, session)
+    return _readings_store(poster=_Poster(actor), session=session, readings=readings)
+
+
+def device_readings_ingest(
+    *, device: MonitorDevice, session: TreatmentSession, readings: Sequence[ReadingIn]
+) -> IngestResult:
+    """readings_ingest for a registered monitor posting with its own token."""
+    _require_device_charting(device, session)
+    return _readings_store(
+        poster=_Poster(AnonymousUser(), device), session=session, readings=readings
+    )
+
+
+def _readings_store(
+    *, poster: _Poster, session: TreatmentSession, readings: Sequence[ReadingIn]
+) -> IngestResult:
     if not readings:
         raise ValidationError({"readings": ["Send at least one reading."]})
     if len(readings) > MAX_BATCH:
@@ -304,7 +467,7 @@ def readings_ingest(
     earliest = min(item.taken_at for item in readings)
     latest = max(item.taken_at for item in readings)
     # Ids, not instances: the request's user is a lazy object, slow to assign a thousand times.
-    recorded_by = actor.pk if actor.is_authenticated else None
+    recorded_by = poster.recorded_by_id
     seen = set(
         VitalSignReading.objects.filter(
             session=session, taken_at__gte=earliest, taken_at__lte=latest
@@ -340,12 +503,9 @@ def readings_ingest(
         # ignore_conflicts: a concurrent post of the same reading is stored once all the same.
         VitalSignReading.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         raised = _batch_alerts(session, rows, thresholds, now)
-        record_event(
-            actor=actor,
-            action=AuditAction.CREATE,
-            organisation=session.organisation,
+        poster.audit(
+            session=session,
             obj=session,
-            patient_public_id=session.patient.public_id,
             detail={
                 "vital_sign_readings": len(rows),
                 "duplicates": len(readings) - len(rows),
