@@ -295,3 +295,29 @@ def test_a_device_too_soon_is_refused_with_the_time_it_is_allowed(practice_a, cl
     assert again.status_code == 422
     assert "wait 3 more min (until 09:05)" in page and "Device 2 allowed from 09:05:00" in page
     assert session.administrations.filter(kind="device").count() == 1
+
+
+def test_the_live_chart_reads_in_the_clinics_own_time(practice_a):
+    # A reading at 09:00 in Chicago is 15:00 UTC in January: the axis must say 09:00.
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.treatment_sessions.monitoring_builders import monitoring_session
+
+    chicago = ZoneInfo("America/Chicago")
+    with time_machine.travel(datetime(2027, 1, 13, 9, 20, tzinfo=chicago), tick=False):
+        session = monitoring_session(practice_a, first_dose_at=timezone.now())
+        for minutes in (0, 10):
+            monitoring.reading_record(
+                actor=practice_a.staff[Role.NURSE],
+                session=session,
+                taken_at=timezone.now() - timedelta(minutes=20 - minutes),
+                systolic=128,
+                diastolic=82,
+            )
+        page = practice_a.client_for(Role.NURSE).get(
+            reverse("treatment_sessions:monitor_live", args=[session.public_id])
+        )
+    chart = page.content.decode()
+    assert ">09:00<" in chart
+    assert ">15:00<" not in chart

@@ -27,12 +27,20 @@ MAX_X_TICKS = 8
 
 
 class Series(Protocol):
-    times: list[datetime]
-    systolic: list[int | None]
-    diastolic: list[int | None]
-    heart_rate: list[int | None]
-    spo2: list[int | None]
-    respiratory_rate: list[int | None]
+    """What the chart reads: parallel lists, one entry per reading (read-only)."""
+
+    @property
+    def times(self) -> list[datetime]: ...
+    @property
+    def systolic(self) -> list[int | None]: ...
+    @property
+    def diastolic(self) -> list[int | None]: ...
+    @property
+    def heart_rate(self) -> list[int | None]: ...
+    @property
+    def spo2(self) -> list[int | None]: ...
+    @property
+    def respiratory_rate(self) -> list[int | None]: ...
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,10 @@ def _live_context(session: TreatmentSession, now: datetime) -> dict[str, Any]:
         "unset_limits": [name.replace("_", " ") for name in status.unset_thresholds],
         "chart": mark_safe(  # noqa: S308 - charts.vitals_chart_svg escapes every text it draws
             charts.vitals_chart_svg(
-                series,  # type: ignore[arg-type]  # frozen dataclass vs the Protocol's fields title=f"Vital signs of {session.patient.display_name}", zone=zone, now=now
+                series,
+                title=f"Vital signs of {session.patient.display_name}",
+                zone=zone,
+                now=now,
             )
         ),
         "ack_form": AlertAckForm(),
