@@ -163,6 +163,24 @@ def test_idle_sessions_end_after_the_organisation_timeout(practice_a):
         assert client.get("/patients/").status_code == 302
 
 
+def test_a_screen_refreshing_itself_does_not_keep_the_session_open(practice_a):
+    # The floor board and the live vitals chart poll every few seconds; only a person's own
+    # requests count as activity, so an unattended tablet still signs out.
+    org = practice_a.organisation
+    org.idle_timeout_minutes = 10
+    org.save()
+    background = {"HTTP_X_KETACARE_BACKGROUND": "1"}
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client = practice_a.client_for(Role.NURSE)
+        assert client.get("/patients/").status_code == 200
+        for _ in range(5):
+            clock.shift(timedelta(minutes=2))
+            assert client.get("/patients/", **background).status_code == 200
+        clock.shift(timedelta(minutes=1))
+        response = client.get("/patients/", **background)
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
 def test_the_idle_timeout_can_never_exceed_30_minutes(practice_a):
     from django.core.exceptions import ValidationError
 

@@ -39,6 +39,9 @@ def _is_api(request: HttpRequest | None = None, *, path: str = "") -> bool:
     return (request.path if request is not None else path).startswith("/api/")
 
 
+BACKGROUND_HEADER = "X-Ketacare-Background"
+
+
 class SessionLifetimeMiddleware:
     """Signs a person out after the organisation's idle timeout or the absolute lifetime."""
 
@@ -58,7 +61,12 @@ class SessionLifetimeMiddleware:
                     return JsonResponse({"detail": "Your session has ended."}, status=401)
                 messages.info(request, "You were signed out after a period of inactivity.")
                 return redirect(f"{reverse('account_login')}?next={request.path}")
-            if now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS or LAST_SEEN_KEY not in session:
+            # A screen refreshing itself (the floor board, the live vitals chart) is not a
+            # person at the keyboard: it must not hold the session open past the idle timeout.
+            background = request.headers.get(BACKGROUND_HEADER) == "1"
+            if not background and (
+                now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS or LAST_SEEN_KEY not in session
+            ):
                 session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 
@@ -80,6 +88,13 @@ PUBLIC_PREFIXES = (
 )  # fmt: skip
 
 
+def _bearer_api_request(request: HttpRequest) -> bool:
+    """An API call carrying a bearer token (a registered bedside monitor). It goes on to the
+    API, whose every endpoint authenticates: those that accept a device token check it, the
+    rest require a signed-in session and answer 401 as this middleware would."""
+    return _is_api(request) and request.headers.get("Authorization", "")[:7].lower() == "bearer "
+
+
 class SignInRequiredMiddleware:
     """Default deny: a visitor who has not signed in reaches only the public pages."""
 
@@ -92,6 +107,7 @@ class SignInRequiredMiddleware:
             not request.user.is_authenticated
             and path not in PUBLIC_PATHS
             and not path.startswith(PUBLIC_PREFIXES)
+            and not _bearer_api_request(request)
         ):
             if _is_api(path=request.path):
                 return JsonResponse({"detail": "Sign in first."}, status=401)
