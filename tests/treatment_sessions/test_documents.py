@@ -3,6 +3,7 @@ list: what they show, that every export is audited, and who may open them."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -325,3 +326,22 @@ def test_another_organisations_incident_cannot_be_closed(practice_a, practice_b,
     )
     review.refresh_from_db()
     assert review.status == IncidentStatus.OPEN
+
+
+def test_the_discharge_instructions_print_in_plain_words_without_clinical_detail(
+    practice_a, practice_b, clock
+) -> None:  # type: ignore[no-untyped-def]
+    session = complete_session(practice_a, Route.IV, clock)
+    url = reverse("treatment_sessions:discharge_instructions_pdf", args=[session.public_id])
+    response = practice_a.client_for(Role.NURSE).get(url)
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    for expected in ("Going home after your treatment", "Do not drive", "restful night", "988",
+                     "911", practice_a.clinic.phone):  # fmt: skip
+        assert expected in text, expected
+    # What the escort reads carries no dose, drug or diagnosis.
+    assert not re.search(r"\d\s*mg\b", text)
+    assert "ketamine" not in text.lower()
+    assert len(exports_of(session, "discharge_instructions")) == 1
+    for role in Role:
+        assert practice_b.client_for(role).get(url).status_code == 404

@@ -332,6 +332,30 @@ def session_record_pdf(*, actor: Actor, session: TreatmentSession) -> bytes:
     return pdf
 
 
+INSTRUCTIONS_TEMPLATE = "treatment_sessions/discharge_instructions_pdf.html"
+
+
+def discharge_instructions_pdf(*, actor: Actor, session: TreatmentSession) -> bytes:
+    """The sheet handed to the patient and their escort at discharge: the same words as the
+    message sent to the patient (no dose, no diagnosis), in large print."""
+    from ketacare.clinical.treatment_day import DISCHARGE_INSTRUCTIONS
+    from ketacare.treatment_sessions.tasks import WHOM_TO_CALL
+
+    _require_document_access(actor, session)
+    zone = ZoneInfo(session.clinic.time_zone)
+    context = {
+        "session": session,
+        "patient_name": session.patient.display_name,
+        "clinic": session.clinic,
+        "day": timezone.localtime(session.ended_at or timezone.now(), zone),
+        "instructions": DISCHARGE_INSTRUCTIONS,
+        "whom_to_call": WHOM_TO_CALL.format(phone=session.clinic.phone),
+    }
+    pdf = render_pdf(INSTRUCTIONS_TEMPLATE, context, stylesheets=[PRINT_CSS])
+    _audit_export(actor, session, "discharge_instructions")
+    return pdf
+
+
 class NotAnEsketamineSession(Exception):
     """Only an esketamine session has a REMS Patient Monitoring Form."""
 

@@ -19,6 +19,11 @@ urlpatterns = [
         views_documents.rems_form_pdf,
         name="rems_form_pdf",
     ),
+    path(
+        "treatment-sessions/<uuid:public_id>/discharge-instructions.pdf",
+        views_documents.discharge_instructions_pdf,
+        name="discharge_instructions_pdf",
+    ),
     # Trackers
     path("treatment-sessions/rems-forms/", views_documents.rems_forms, name="rems_forms"),
     path(

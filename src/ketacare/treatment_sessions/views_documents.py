@@ -38,6 +38,13 @@ def record_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_GET
+def discharge_instructions_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    session = documents.session_for_document(request.user, public_id)
+    pdf = documents.discharge_instructions_pdf(actor=request.user, session=session)
+    return _pdf(pdf, f"discharge-instructions-{session.public_id}.pdf")
+
+
+@require_GET
 def rems_form_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = documents.session_for_document(request.user, public_id)
     try:
