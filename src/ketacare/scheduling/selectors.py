@@ -117,10 +117,16 @@ def staff_name(member: Membership | None) -> str:
 
 
 def record_schedule_view(
-    *, actor: Actor, page: str, appointments: Iterable[Appointment], clinic: Clinic | None = None
+    *,
+    actor: Actor,
+    page: str,
+    appointments: Iterable[Appointment] = (),
+    patients: Iterable[UUID] = (),
+    clinic: Clinic | None = None,
 ) -> None:
-    """One event per page view listing the patients it showed (nothing when it showed none)."""
-    shown = sorted({str(a.patient.public_id) for a in appointments})
+    """One event per page view listing the patients it showed (nothing when it showed none):
+    give the appointments, or the patients' public ids."""
+    shown = sorted({str(a.patient.public_id) for a in appointments} | {str(p) for p in patients})
     if not shown:
         return
     record_event(
@@ -206,11 +212,107 @@ class CalendarEntry:
         return str(self.appointment.status)
 
 
+@dataclass(frozen=True, slots=True)
+class _NameParts:
+    """The three columns `Patient.display_name` reads, without building a Patient."""
+
+    preferred_name: str
+    legal_first_name: str
+    legal_last_name: str
+
+
+def _display_name(preferred: str, first: str, last: str) -> str:
+    # `Patient.display_name` (the one rule for a patient's name on screen), applied to the
+    # three columns it reads.
+    return str(Patient.display_name.__get__(_NameParts(preferred, first, last)))
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarRow:
+    """One appointment as the week and day calendars show it: plain values read with one
+    joined query, its start and end already in the clinic's time. Building a model instance
+    for the appointment and for each of its patient, type, chair and staff costs more than
+    the query itself for a week of 500 appointments."""
+
+    pk: int
+    public_id: UUID
+    status: str
+    status_reason: str
+    starts_at: datetime  # UTC
+    start: datetime  # local
+    end: datetime  # local
+    session_number: int | None
+    version: int
+    patient_public_id: UUID
+    patient_name: str
+    type_name: str
+    space_id: int | None
+    space_name: str
+    staff_id: int | None
+    staff_name: str
+    staff_role: str
+    session_state: str
+
+    @property
+    def occupies(self) -> bool:
+        return self.status in OCCUPYING
+
+    @property
+    def status_label(self) -> str:
+        return str(AppointmentStatus(self.status).label)
+
+
+_ROW_COLUMNS = (
+    "pk", "public_id", "status", "status_reason", "starts_at", "ends_at", "session_number",
+    "version", "patient__public_id", "patient__preferred_name", "patient__legal_first_name",
+    "patient__legal_last_name", "appointment_type__name", "space_id", "space__name", "staff_id",
+    "staff__role", "staff__user__full_name", "staff__user__email", "treatment_session__state",
+)  # fmt: skip
+
+
+def calendar_rows(user: Actor, clinic: Clinic, first: date, last: date) -> list[CalendarRow]:
+    """`calendar_appointments` as plain rows (one query), times converted to the clinic's
+    zone once per distinct instant and names formatted once per patient and member of staff."""
+    zone = services.clinic_zone(clinic)
+    local: dict[datetime, datetime] = {}
+    names: dict[UUID, str] = {}
+    staff_names: dict[int, str] = {}
+    rows: list[CalendarRow] = []
+    for (
+        pk, public_id, status, reason, starts_at, ends_at, number, version, patient_id,
+        preferred, first_name, last_name, type_name, space_id, space_name, staff_id,
+        staff_role, full_name, email, state,
+    ) in calendar_appointments(user, clinic, first, last).values_list(*_ROW_COLUMNS):  # fmt: skip
+        start = local.get(starts_at)
+        if start is None:
+            start = local[starts_at] = starts_at.astimezone(zone)
+        end = local.get(ends_at)
+        if end is None:
+            end = local[ends_at] = ends_at.astimezone(zone)
+        name = names.get(patient_id)
+        if name is None:
+            name = names[patient_id] = _display_name(preferred, first_name, last_name)
+        who = ""
+        if staff_id is not None:
+            who = staff_names.get(staff_id) or staff_names.setdefault(
+                staff_id,
+                full_name or email,  # accounts.User.__str__
+            )
+        rows.append(
+            CalendarRow(
+                pk, public_id, status, reason, starts_at, start, end, number, version,
+                patient_id, name, type_name, space_id, space_name or "", staff_id, who,
+                staff_role or "", state or "",
+            )
+        )  # fmt: skip
+    return rows
+
+
 @dataclass
 class CalendarLane:
-    key: str
+    key: int | None  # the chair's or the staff member's primary key; None: no chair or staff
     name: str
-    entries: list[CalendarEntry] = field(default_factory=list)
+    entries: list[CalendarRow] = field(default_factory=list)
     free: list[tuple[time, time]] = field(default_factory=list)
 
 
@@ -239,7 +341,7 @@ class Calendar:
     first: date
     last: date
     days: list[CalendarDay]
-    entries: list[CalendarEntry]
+    entries: list[CalendarRow]
 
 
 def _session_state(appointment: Appointment) -> str:
@@ -249,41 +351,36 @@ def _session_state(appointment: Appointment) -> str:
 
 
 def _lanes(
-    user: Actor, clinic: Clinic, by: str, entries: Sequence[CalendarEntry]
-) -> list[tuple[str, str]]:
+    user: Actor, clinic: Clinic, by: str, entries: Sequence[CalendarRow]
+) -> list[tuple[int | None, str]]:
     """The lanes (key, name) a calendar shows: every chair, or every member of staff."""
+    lanes: dict[int | None, str]
     if by == "staff":
-        members = {m.pk: m for m in staff_for(user, clinic=clinic)}
+        lanes = {
+            m.pk: f"{staff_name(m)} · {m.get_role_display()}"
+            for m in staff_for(user, clinic=clinic)
+        }
         for entry in entries:
-            staff = entry.appointment.staff
-            if staff is not None:
-                members.setdefault(staff.pk, staff)
-        lanes = [
-            (str(m.public_id), f"{staff_name(m)} · {m.get_role_display()}")
-            for m in members.values()
-        ]
-        if any(e.appointment.staff_id is None for e in entries):
-            lanes.append(("none", "No staff"))
-        return lanes
-    lanes = [(str(s.public_id), s.name) for s in spaces_for(user, clinic)]
-    known = {key for key, _ in lanes}
+            if entry.staff_id is not None and entry.staff_id not in lanes:
+                lanes[entry.staff_id] = f"{entry.staff_name} · {Role(entry.staff_role).label}"
+        if any(e.staff_id is None for e in entries):
+            lanes[None] = "No staff"
+        return list(lanes.items())
+    lanes = {s.pk: s.name for s in spaces_for(user, clinic)}
     for entry in entries:
-        space = entry.appointment.space
-        if space is not None and str(space.public_id) not in known:
-            lanes.append((str(space.public_id), space.name))
-            known.add(str(space.public_id))
-    if any(e.appointment.space_id is None for e in entries):
-        lanes.append(("none", "No chair (consultations, telehealth)"))
-    return lanes
+        if entry.space_id is not None:
+            lanes.setdefault(entry.space_id, entry.space_name)
+    if any(e.space_id is None for e in entries):
+        lanes[None] = "No chair (consultations, telehealth)"
+    return list(lanes.items())
 
 
-def _lane_key(entry: CalendarEntry, by: str) -> str:
-    target = entry.appointment.staff if by == "staff" else entry.appointment.space
-    return str(target.public_id) if target is not None else "none"
+def _lane_key(entry: CalendarRow, by: str) -> int | None:
+    return entry.staff_id if by == "staff" else entry.space_id
 
 
 def _free_times(
-    hours: tuple[time, time], entries: Sequence[CalendarEntry]
+    hours: tuple[time, time], entries: Sequence[CalendarRow]
 ) -> list[tuple[time, time]]:
     """Gaps of at least 30 minutes between the lane's occupying appointments within hours."""
     free: list[tuple[time, time]] = []
@@ -308,28 +405,21 @@ def calendar(user: Actor, clinic: Clinic, first: date, days: int, by: str = "cha
     by = "staff" if by == "staff" else "chair"
     zone = services.clinic_zone(clinic)
     last = first + timedelta(days=days - 1)
-    rows = list(calendar_appointments(user, clinic, first, last))
-    entries = [
-        CalendarEntry(
-            a,
-            timezone.localtime(a.starts_at, zone),
-            timezone.localtime(a.ends_at, zone),
-            _session_state(a),
-        )
-        for a in rows
-    ]
+    entries = calendar_rows(user, clinic, first, last)
     hours = services.clinic_hours(clinic)
     closures = services.clinic_closures(clinic, first, last)
     lanes = _lanes(user, clinic, by, entries)
+    grouped: dict[tuple[date, int | None], list[CalendarRow]] = {}
+    for entry in entries:  # already in order of start
+        grouped.setdefault((entry.start.date(), _lane_key(entry, by)), []).append(entry)
     today = timezone.localtime(timezone.now(), zone).date()
     calendar_days: list[CalendarDay] = []
     for offset in range(days):
         day = first + timedelta(days=offset)
         opening = hours.get(day.weekday())
-        todays = [e for e in entries if e.start.date() == day]
         day_lanes = []
         for key, name in lanes:
-            lane = CalendarLane(key, name, [e for e in todays if _lane_key(e, by) == key])
+            lane = CalendarLane(key, name, grouped.get((day, key), []))
             if opening is not None and day not in closures:
                 lane.free = _free_times(opening, lane.entries)
             day_lanes.append(lane)

@@ -1,8 +1,9 @@
 """Proposing a plan's series of sessions before it is booked: the pure core places the sessions
 (hours, closures, spacing, the chair's and the patient's busy times, and for esketamine the
 label's phases), then every proposed session is checked against the booking rules
-(`services.booking_problems`: ratio, prescriber on site, weekly limits...). Reads only: nothing
-is written until `services.series_book`."""
+(`services.booking_problems`: ratio, prescriber on site, weekly limits...), fed by one
+`services.booking_facts` read for the whole range: the query count does not grow with the
+sessions. Reads only: nothing is written until `services.series_book`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from ketacare.patients.models import Patient
 from ketacare.scheduling import services
@@ -103,24 +104,6 @@ def next_session_number(plan: Any) -> int:
     return int(highest or 0) + 1
 
 
-def busy_intervals(
-    *, clinic: Clinic, space: TreatmentSpace | None, patient: Patient, first: date, weeks: int
-) -> list[tuple[datetime, datetime]]:
-    """When the chair or the patient is taken (occupying appointments), from `first` for
-    `weeks` weeks in the clinic's zone."""
-    zone = services.clinic_zone(clinic)
-    start = datetime.combine(first, time(0), tzinfo=zone)
-    end = start + timedelta(weeks=weeks + 1)
-    who = Q(patient=patient)
-    if space is not None:
-        who |= Q(space=space)
-    return list(
-        Appointment.objects.filter(who, status__in=OCCUPYING, starts_at__lt=end, ends_at__gt=start)
-        .order_by("starts_at")
-        .values_list("starts_at", "ends_at")
-    )
-
-
 def _reason_texts(reasons: Sequence[Any]) -> tuple[str, ...]:
     return tuple(r.detail for r in reasons)
 
@@ -134,13 +117,12 @@ def _core_proposal(
     local_time: time,
     count: int,
     busy: list[tuple[datetime, datetime]],
+    closures: set[date],
     existing_dates: Sequence[date],
     course_start: date,
 ) -> tuple[list[Any], list[SkippedDate], list[str]]:
     zone = services.clinic_zone(clinic)
     hours = services.clinic_hours(clinic)
-    horizon_end = first_date + timedelta(weeks=HORIZON_WEEKS)
-    closures = set(services.clinic_closures(clinic, first_date, horizon_end))
     duration = timedelta(minutes=appointment_type.duration_minutes)
     gap = (
         timedelta(hours=appointment_type.min_hours_between)
@@ -239,8 +221,17 @@ def series_propose(
     existing = _plan_sessions(plan)
     existing_dates = sorted(a.starts_at.astimezone(zone).date() for a in existing)
     course_start = min([*existing_dates, first_date])
-    busy = busy_intervals(
-        clinic=clinic, space=space, patient=plan.patient, first=first_date, weeks=HORIZON_WEEKS
+    # One read of what the rules need over the whole horizon: the core places the sessions
+    # around the chair's and the patient's busy times, then each session is checked in memory.
+    start = datetime.combine(first_date, time(0), tzinfo=zone)
+    facts = services.booking_facts(
+        clinic=clinic,
+        appointment_type=appointment_type,
+        patient=plan.patient,
+        space=space,
+        staff=staff,
+        start=start,
+        end=start + timedelta(weeks=HORIZON_WEEKS + 1),
     )
     placed, skipped, messages = _core_proposal(
         clinic=clinic,
@@ -249,7 +240,8 @@ def series_propose(
         weekdays=weekdays,
         local_time=local_time,
         count=count,
-        busy=busy,
+        busy=facts.busy(),
+        closures=set(facts.closures),
         existing_dates=existing_dates,
         course_start=course_start,
     )
@@ -264,6 +256,7 @@ def series_propose(
             space=space,
             staff=staff,
             notes=_reason_texts(p.reasons),
+            facts=facts,
         )
         for i, p in enumerate(placed)
     ]
@@ -287,10 +280,13 @@ def _checked(
     staff: Membership | None,
     notes: tuple[str, ...] = (),
     extra: dict[str, list[str]] | None = None,
+    facts: services.BookingFacts | None = None,
 ) -> ProposedBooking:
     zone = services.clinic_zone(clinic)
     booking = services.Booking(clinic, appointment_type, patient, starts_at, space, staff)
-    problems = services.booking_problems(booking)
+    if facts is not None and not facts.covers(booking):
+        facts = None  # outside what was loaded: the rules read what this one needs
+    problems = services.booking_problems(booking, facts=facts)
     for key, messages in (extra or {}).items():
         problems.setdefault(key, []).extend(messages)
     local_start, local_end = starts_at.astimezone(zone), booking.end.astimezone(zone)
@@ -324,6 +320,7 @@ def series_check(
     first_number = next_session_number(plan)
     existing_dates = sorted(a.starts_at.astimezone(zone).date() for a in _plan_sessions(plan))
     among = _among_themselves(appointment_type, ordered, zone.key, existing_dates)
+    facts = _facts_by_place(clinic, appointment_type, plan.patient, ordered)
     checked = [
         _checked(
             clinic=clinic,
@@ -334,10 +331,43 @@ def series_check(
             space=space,
             staff=staff,
             extra=among.get(i),
+            facts=facts.get(_place(space, staff)),
         )
         for i, (starts_at, space, staff) in enumerate(ordered)
     ]
     return SeriesPlan(sessions=tuple(checked), phases=phases_for(appointment_type))
+
+
+def _place(space: TreatmentSpace | None, staff: Membership | None) -> tuple[int, int]:
+    return (space.pk if space else 0, staff.pk if staff else 0)
+
+
+def _facts_by_place(
+    clinic: Clinic,
+    appointment_type: AppointmentType,
+    patient: Patient,
+    ordered: Sequence[tuple[datetime, TreatmentSpace | None, Membership | None]],
+) -> dict[tuple[int, int], services.BookingFacts]:
+    """The booking facts of each chair and member of staff the sessions use, each loaded once
+    over the sessions' whole range (sessions with a naive time are left to the rules)."""
+    duration = timedelta(minutes=appointment_type.duration_minutes)
+    aware = [s for s in ordered if s[0].tzinfo is not None and s[0].utcoffset() is not None]
+    if not aware:
+        return {}
+    start, end = aware[0][0], aware[-1][0] + duration
+    found: dict[tuple[int, int], services.BookingFacts] = {}
+    for _, space, staff in aware:
+        if _place(space, staff) not in found:
+            found[_place(space, staff)] = services.booking_facts(
+                clinic=clinic,
+                appointment_type=appointment_type,
+                patient=patient,
+                space=space,
+                staff=staff,
+                start=start,
+                end=end,
+            )
+    return found
 
 
 def _among_themselves(

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ketacare.audit.models import AuditAction
@@ -126,9 +127,150 @@ def _max_concurrent(intervals: Sequence[tuple[datetime, datetime]]) -> int:
     return most
 
 
-def booking_problems(booking: Booking, *, ignore: Iterable[int] = ()) -> dict[str, list[str]]:
+@dataclass(frozen=True, slots=True)
+class Occupied:
+    """An occupying appointment as the booking rules read it."""
+
+    pk: int
+    starts_at: datetime
+    ends_at: datetime
+    kind: str
+    route: str
+    type_id: int
+    type_kind: str
+    type_name: str
+    patient_id: int
+    space_id: int | None
+    staff_id: int | None
+
+
+@dataclass(frozen=True)
+class BookingFacts:
+    """Everything the booking rules read about one clinic, patient, chair and member of staff
+    over a span of time, loaded in a few queries (`booking_facts`). One booking loads the facts
+    of its own hours; a proposed series loads those of its whole date range once and checks
+    every session against them in memory, with the same rules."""
+
+    clinic_id: int
+    patient_id: int
+    space_id: int | None
+    staff_id: int | None
+    start: datetime  # the span the facts answer for
+    end: datetime
+    closures: dict[date, str]
+    # Occupying appointments of the chair, the member of staff or the patient that overlap the
+    # span widened by a week and the type's spacing, in order of primary key (the first one
+    # found is the one a refusal names).
+    appointments: tuple[Occupied, ...]
+    patients_per_nurse: int | None = None
+    prescriber_shifts: tuple[tuple[datetime, datetime], ...] = ()
+    staff_clinic_ids: frozenset[int] = frozenset()
+
+    def covers(self, booking: Booking) -> bool:
+        return (
+            booking.clinic.pk == self.clinic_id
+            and booking.patient.pk == self.patient_id
+            and (booking.space.pk if booking.space else None) == self.space_id
+            and (booking.staff.pk if booking.staff else None) == self.staff_id
+            and self.start <= booking.starts_at
+            and booking.end <= self.end
+        )
+
+    def overlapping(self, start: datetime, end: datetime) -> list[Occupied]:
+        return [a for a in self.appointments if a.starts_at < end and a.ends_at > start]
+
+    def busy(self) -> list[tuple[datetime, datetime]]:
+        """When the chair or the patient is taken, in order of start."""
+        return sorted(
+            (a.starts_at, a.ends_at)
+            for a in self.appointments
+            if a.patient_id == self.patient_id
+            or (self.space_id is not None and a.space_id == self.space_id)
+        )
+
+
+_OCCUPIED_COLUMNS = (
+    "pk", "starts_at", "ends_at", "kind", "route", "appointment_type_id",
+    "appointment_type__kind", "appointment_type__name", "patient_id", "space_id", "staff_id",
+)  # fmt: skip
+
+
+def booking_facts(
+    *,
+    clinic: Clinic,
+    appointment_type: AppointmentType,
+    patient: Patient,
+    space: TreatmentSpace | None,
+    staff: Membership | None,
+    start: datetime,
+    end: datetime,
+    ignore: Iterable[int] = (),
+) -> BookingFacts:
+    """Load what the booking rules need for bookings of `appointment_type` between `start`
+    and `end` (one query for the appointments, one each for the closures and, when the type
+    needs them, the nurse ratio, the prescribers' rota and the staff member's clinics).
+    Appointments in `ignore` (the one being moved) are left out."""
+    zone = clinic_zone(clinic)
+    margin = max(timedelta(days=7), timedelta(hours=appointment_type.min_hours_between or 0))
+    who = Q(patient=patient)
+    if space is not None:
+        who |= Q(space=space)
+    if staff is not None:
+        who |= Q(staff=staff)
+    appointments = tuple(
+        Occupied(*row)
+        for row in Appointment.objects.filter(
+            who, status__in=OCCUPYING, starts_at__lt=end + margin, ends_at__gt=start - margin
+        )
+        .exclude(pk__in=list(ignore))
+        .order_by("pk")
+        .values_list(*_OCCUPIED_COLUMNS)
+    )
+    ratio = None
+    if staff is not None and appointment_type.kind == AppointmentKind.TREATMENT:
+        ratio = (
+            ClinicSchedule.objects.filter(clinic=clinic)
+            .values_list("patients_per_nurse", flat=True)
+            .first()
+        )
+    shifts: tuple[tuple[datetime, datetime], ...] = ()
+    if appointment_type.prescriber_on_site:
+        shifts = tuple(
+            StaffShift.objects.filter(
+                clinic=clinic,
+                membership__role=Role.PRESCRIBER,
+                membership__is_active=True,
+                starts_at__lt=end,
+                ends_at__gt=start,
+            ).values_list("starts_at", "ends_at")
+        )
+    return BookingFacts(
+        clinic_id=clinic.pk,
+        patient_id=patient.pk,
+        space_id=space.pk if space else None,
+        staff_id=staff.pk if staff else None,
+        start=start,
+        end=end,
+        closures=clinic_closures(
+            clinic, timezone.localtime(start, zone).date(), timezone.localtime(end, zone).date()
+        ),
+        appointments=appointments,
+        patients_per_nurse=ratio,
+        prescriber_shifts=shifts,
+        staff_clinic_ids=(
+            frozenset(staff.clinics.values_list("pk", flat=True)) if staff else frozenset()
+        ),
+    )
+
+
+def booking_problems(
+    booking: Booking, *, ignore: Iterable[int] = (), facts: BookingFacts | None = None
+) -> dict[str, list[str]]:
     """Every rule the booking breaks, by field. Empty when it may be booked. The caller holds
-    the locks (see `_lock`) so that the answer still holds when the row is written."""
+    the locks (see `_lock`) so that the answer still holds when the row is written.
+
+    Without `facts`, reads what this booking needs (a few queries); with `facts` (see
+    `booking_facts`, loaded once for a series), reads nothing."""
     problems: dict[str, list[str]] = {}
 
     def refuse(field: str, message: str) -> None:
@@ -151,10 +293,23 @@ def booking_problems(booking: Booking, *, ignore: Iterable[int] = ()) -> dict[st
     if kind_type.organisation_id != clinic.organisation_id:
         refuse("appointment_type", "Unknown appointment type.")
         return problems
+    if facts is None:
+        facts = booking_facts(
+            clinic=clinic,
+            appointment_type=kind_type,
+            patient=booking.patient,
+            space=booking.space,
+            staff=booking.staff,
+            start=start,
+            end=end,
+            ignore=ignore,
+        )
+    elif not facts.covers(booking):
+        raise ValueError("These booking facts were loaded for another booking or time.")
 
     # Hours and closures, in the clinic's own time.
     local_start, local_end = timezone.localtime(start, zone), timezone.localtime(end, zone)
-    closures = clinic_closures(clinic, local_start.date(), local_end.date())
+    closures = facts.closures
     opening = clinic_hours(clinic).get(local_start.weekday())
     if local_start.date() in closures:
         refuse(
@@ -174,9 +329,7 @@ def booking_problems(booking: Booking, *, ignore: Iterable[int] = ()) -> dict[st
             f"{local_start:%A}s ({opening[0]:%H:%M}–{opening[1]:%H:%M}).",
         )
 
-    occupying = Appointment.objects.filter(
-        status__in=OCCUPYING, starts_at__lt=end, ends_at__gt=start
-    ).exclude(pk__in=list(ignore))
+    occupying = facts.overlapping(start, end)
 
     # The chair or room.
     space = booking.space
@@ -188,7 +341,7 @@ def booking_problems(booking: Booking, *, ignore: Iterable[int] = ()) -> dict[st
         elif not space.active:
             refuse("space", f"{space.name} is out of use.")
         else:
-            taken = occupying.filter(space=space).first()
+            taken = next((a for a in occupying if a.space_id == space.pk), None)
             if taken is not None:
                 refuse(
                     "space",
@@ -210,20 +363,16 @@ def booking_problems(booking: Booking, *, ignore: Iterable[int] = ()) -> dict[st
                 f"{staff.get_role_display().lower()}; {kind_type.name} needs a "
                 f"{Role(kind_type.staff_role).label.lower()}.",
             )
-        elif staff.clinics.exists() and not staff.clinics.filter(pk=clinic.pk).exists():
+        elif facts.staff_clinic_ids and clinic.pk not in facts.staff_clinic_ids:
             refuse(
                 "staff",
                 f"{staff.user.full_name or staff.user.email} does not work at {clinic.name}.",
             )
         else:
-            theirs = list(occupying.filter(staff=staff).values_list("kind", "starts_at", "ends_at"))
+            theirs = [(a.kind, a.starts_at, a.ends_at) for a in occupying if a.staff_id == staff.pk]
             shared = kind_type.kind == AppointmentKind.TREATMENT and staff.role == Role.NURSE
             if shared:
-                ratio = (
-                    ClinicSchedule.objects.filter(clinic=clinic)
-                    .values_list("patients_per_nurse", flat=True)
-                    .first()
-                )
+                ratio = facts.patients_per_nurse
                 if not ratio:
                     refuse(
                         "staff",
@@ -244,15 +393,8 @@ def booking_problems(booking: Booking, *, ignore: Iterable[int] = ()) -> dict[st
                 refuse("staff", "This member of staff has another appointment then.")
 
     # A prescriber on site throughout (esketamine REMS, S4).
-    if (
-        kind_type.prescriber_on_site
-        and not StaffShift.objects.filter(
-            clinic=clinic,
-            membership__role=Role.PRESCRIBER,
-            membership__is_active=True,
-            starts_at__lte=start,
-            ends_at__gte=end,
-        ).exists()
+    if kind_type.prescriber_on_site and not any(
+        s <= start and e >= end for s, e in facts.prescriber_shifts
     ):
         refuse(
             "starts_at",
@@ -265,26 +407,24 @@ def booking_problems(booking: Booking, *, ignore: Iterable[int] = ()) -> dict[st
     if patient.organisation_id != clinic.organisation_id:
         refuse("patient", "Unknown patient.")
         return problems
-    clash = occupying.filter(patient=patient).first()
+    mine = [a for a in facts.appointments if a.patient_id == patient.pk]
+    clash = next((a for a in mine if a.starts_at < end and a.ends_at > start), None)
     if clash is not None:
         refuse(
             "starts_at",
-            f"The patient already has {clash.appointment_type.name} at "
-            f"{_fmt(clash.starts_at, zone)}.",
+            f"The patient already has {clash.type_name} at {_fmt(clash.starts_at, zone)}.",
         )
     if kind_type.min_hours_between:
         gap = timedelta(hours=kind_type.min_hours_between)
-        near = (
-            Appointment.objects.filter(
-                patient=patient,
-                appointment_type__kind=AppointmentKind.TREATMENT,
-                route=kind_type.route,
-                status__in=OCCUPYING,
-                starts_at__gt=start - gap,
-                starts_at__lt=start + gap,
-            )
-            .exclude(pk__in=list(ignore))
-            .first()
+        near = next(
+            (
+                a
+                for a in mine
+                if a.type_kind == AppointmentKind.TREATMENT
+                and a.route == kind_type.route
+                and start - gap < a.starts_at < start + gap
+            ),
+            None,
         )
         if near is not None and kind_type.kind == AppointmentKind.TREATMENT:
             refuse(
@@ -296,16 +436,8 @@ def booking_problems(booking: Booking, *, ignore: Iterable[int] = ()) -> dict[st
         week_start = local_start.date() - timedelta(days=local_start.weekday())
         week_from = datetime.combine(week_start, time(0), tzinfo=zone)
         week_to = datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=zone)
-        count = (
-            Appointment.objects.filter(
-                patient=patient,
-                appointment_type=kind_type,
-                status__in=OCCUPYING,
-                starts_at__gte=week_from,
-                starts_at__lt=week_to,
-            )
-            .exclude(pk__in=list(ignore))
-            .count()
+        count = sum(
+            1 for a in mine if a.type_id == kind_type.pk and week_from <= a.starts_at < week_to
         )
         if count >= kind_type.max_per_week:
             refuse(

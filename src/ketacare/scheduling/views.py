@@ -4,9 +4,8 @@ and the schedule settings. Thin: parse, call a selector or service, render."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -93,18 +92,18 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("scheduling:week", clinic_id=clinic.public_id)
 
 
-@dataclass(frozen=True)
-class CardAction:
+class CardAction(TypedDict):
     word: str
     to: str
     url: str  # the dialog asking for the reason, or where the button posts
     needs_reason: bool
 
 
-@dataclass(frozen=True)
-class Card:
+class Card(TypedDict):
     """An appointment as a calendar card shows it, formatted once in Python: a week of 500
-    appointments renders fast when the template only prints."""
+    appointments renders fast when the template only prints. A dict, because the template
+    engine looks a name up in a dict first (on an object it first tries, and fails, `c[name]`):
+    a week prints some 8,000 of them."""
 
     public_id: str
     status: str
@@ -122,8 +121,15 @@ class Card:
 
 
 def _cards(
-    entries: list[selectors.CalendarEntry], by: str, today: date, may_book: bool, back: str
+    entries: list[selectors.CalendarRow],
+    by: str,
+    today: date,
+    may_book: bool,
+    back: str,
+    compact: bool = False,
 ) -> dict[int, Card]:
+    """The cards of a calendar; compact ones (the week) leave out the actions that open a
+    dialog (cancel, no-show), which the day view offers."""
     move_base = reverse("scheduling:move", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
     status_base = reverse("scheduling:status", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
     patient_base = reverse("scheduling:patient_appointments", args=[_PLACEHOLDER]).replace(
@@ -131,44 +137,46 @@ def _cards(
     )
     back_q = urlencode({"back": back})
     allowed = _allowed_actions() if may_book else {}
+    labels = {status: str(label) for status, label in AppointmentStatus.choices}
     cards: dict[int, Card] = {}
-    for entry in entries:
-        a = entry.appointment
-        key = str(a.public_id)
+    for row in entries:
+        key = str(row.public_id)
+        occupies = row.occupies
         actions = []
-        if entry.occupies:
-            for to, word, needs_reason in allowed.get(a.status, []):
-                if to == AppointmentStatus.CHECKED_IN and entry.start.date() != today:
+        if occupies:
+            for to, word, needs_reason in allowed.get(row.status, []):
+                if to == AppointmentStatus.CHECKED_IN and row.start.date() != today:
+                    continue
+                if needs_reason and compact:
                     continue
                 url = status_base.format(key)
                 if needs_reason:
                     url += f"?to={to}&{back_q}"
-                actions.append(CardAction(word, to, url, needs_reason))
+                actions.append(CardAction(word=word, to=to, url=url, needs_reason=needs_reason))
         if by == "staff":
-            where = a.space.name if a.space else "no chair"
+            where = row.space_name if row.space_id else "no chair"
         else:
-            where = selectors.staff_name(a.staff) if a.staff else "no staff"
-        label = a.get_status_display()
-        if entry.session_state:
-            label += " · " + entry.session_state.replace("_", " ").capitalize()
-        if a.status_reason and not entry.occupies:
-            label += f" — {a.status_reason}"
-        cards[a.pk] = Card(
+            where = row.staff_name if row.staff_id else "no staff"
+        label = labels[row.status]
+        if row.session_state:
+            label += " · " + row.session_state.replace("_", " ").capitalize()
+        if row.status_reason and not occupies:
+            label += f" — {row.status_reason}"
+        cards[row.pk] = Card(
             public_id=key,
-            status=a.status,
+            status=row.status,
             status_label=label,
-            inactive=not entry.occupies,
-            starts_iso=a.starts_at.isoformat(),
-            times=f"{entry.start:%H:%M}–{entry.end:%H:%M}",
-            name=a.patient.display_name,
-            patient_url=patient_base.format(a.patient.public_id),
-            what=a.appointment_type.name
-            + (f" · session {a.session_number}" if a.session_number else ""),
+            inactive=not occupies,
+            starts_iso=row.starts_at.isoformat(),
+            times=f"{row.start:%H:%M}–{row.end:%H:%M}",
+            name=row.patient_name,
+            patient_url=patient_base.format(row.patient_public_id),
+            what=row.type_name + (f" · session {row.session_number}" if row.session_number else ""),
             where=where,
-            version=a.version,
+            version=row.version,
             move_url=(
                 f"{move_base.format(key)}?{back_q}"
-                if may_book and a.status == AppointmentStatus.BOOKED
+                if may_book and row.status == AppointmentStatus.BOOKED
                 else ""
             ),
             actions=tuple(actions),
@@ -192,15 +200,14 @@ def _calendar_context(request: HttpRequest, clinic: Any, view: str) -> dict[str,
     selectors.record_schedule_view(
         actor=request.user,
         page=f"calendar_{view}",
-        appointments=[e.appointment for e in data.entries],
+        patients=[e.patient_public_id for e in data.entries],
         clinic=clinic,
     )
     may_book = role_may(membership.role, Permission.BOOK_APPOINTMENT)
     back = request.get_full_path()
-    cards = _cards(data.entries, by, today, may_book, back)
+    cards = _cards(data.entries, by, today, may_book, back, compact=view == "week")
     days = [
-        (d, [(lane, [cards[e.appointment.pk] for e in lane.entries]) for lane in d.lanes])
-        for d in data.days
+        (d, [(lane, [cards[e.pk] for e in lane.entries]) for lane in d.lanes]) for d in data.days
     ]
     return {
         "clinic": clinic,
