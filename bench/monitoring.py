@@ -9,9 +9,13 @@ Phases (each against the same server and PostgreSQL database, `ketacare_bench`):
   number of threads, in the same run.
 
 Targets (issue #8): single readings at >= 40 % of the plain-INSERT rate with p99 < 100 ms; the
-batch endpoint >= 20,000 readings/s. The single-reading request does more than the INSERT (it
-is honest to say what): the session cookie, user and membership look-ups, CSRF, the session
-row, the plausibility check, the reading, its audit event, in one committed transaction.
+batch endpoint >= 20,000 readings/s. The monitors post as registered devices (bearer token, as
+a bedside monitor would: H-09). The single-reading request does more than the INSERT (it is
+honest to say what): the whole Django middleware stack, the token's digest looked up (an active
+device, never cached, so a revocation holds at once), the session looked up in the device's
+clinic, the plausibility check, then the reading and its audit event in one committed
+transaction (BEGIN, two INSERTs, COMMIT: four round trips against the baseline's one). A
+smaller burst also posts as a signed-in nurse (session cookie + CSRF) for comparison.
 """
 
 from __future__ import annotations
@@ -37,11 +41,13 @@ import common  # noqa: E402
 NAME = "monitoring"
 ORG_SLUG = "bench-monitoring"
 NURSE_EMAIL = "bench.monitor@example.test"
+ADMIN_EMAIL = "bench.monitor.admin@example.test"
 SESSIONS = 40
 READINGS_PER_SESSION = 120
 CLIENTS = int(os.environ.get("BENCH_MONITOR_CLIENTS", "8"))
 WORKERS = int(os.environ.get("BENCH_MONITOR_WORKERS", str(max(2, (os.cpu_count() or 1) * 2))))
 BURST_SINGLE = 4_000
+BURST_SINGLE_STAFF = 1_000
 BATCH_SIZE = 500
 BURST_BATCHES = 48
 SINGLE_RATIO_TARGET = 0.40
@@ -87,6 +93,14 @@ def _world() -> tuple[Any, list[Any]]:
         nurse.set_unusable_password()
         nurse.save()
     Membership.objects.get_or_create(user=nurse, defaults={"organisation": org, "role": Role.NURSE})
+    admin = User.objects.filter(email=ADMIN_EMAIL).first()
+    if admin is None:
+        admin = User(email=ADMIN_EMAIL, full_name="Bench Monitor Admin")
+        admin.set_unusable_password()
+        admin.save()
+    Membership.objects.get_or_create(
+        user=admin, defaults={"organisation": org, "role": Role.ORG_ADMIN}
+    )
     if not Authenticator.objects.filter(user=nurse, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(nurse, common.TOTP_SECRET)
     kind, _ = AppointmentType.objects.get_or_create(
@@ -134,6 +148,20 @@ def _world() -> tuple[Any, list[Any]]:
             )
         TreatmentSession.objects.filter(organisation=org).update(state=SessionState.MONITORING)
     return nurse, sessions
+
+
+def _device_token(sessions: list[Any]) -> str:
+    """A registered monitor for the bench clinic, issued as an administrator would (the token
+    is shown once); the previous run's monitor is revoked first."""
+    from ketacare.accounts.models import User
+    from ketacare.treatment_sessions import devices
+    from ketacare.treatment_sessions.models import MonitorDevice
+
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    clinic = sessions[0].clinic
+    for old in MonitorDevice.objects.filter(clinic=clinic, active=True):
+        devices.device_revoke(actor=admin, device=old)
+    return devices.device_issue(actor=admin, clinic=clinic, name="Bench bay")[1]
 
 
 def _signed_in_cookie(nurse: Any) -> str:
@@ -203,16 +231,23 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
 
 
 class Monitor:
-    """One client thread's keep-alive connection, signed in as the nurse."""
+    """One client thread's keep-alive connection: a registered monitor (`credential` is its
+    bearer token) or a signed-in nurse (`credential` is the session cookie)."""
 
-    def __init__(self, port: int, cookie: str) -> None:
+    def __init__(self, port: int, credential: str) -> None:
         self.port = port
-        csrf = secrets.token_hex(16)
-        self.headers = {
-            "Content-Type": "application/json",
-            "Cookie": f"sessionid={cookie}; csrftoken={csrf}",
-            "X-CSRFToken": csrf,
-        }
+        if credential.startswith("kcm_"):
+            self.headers = {
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {credential}",
+            }
+        else:
+            csrf = secrets.token_hex(16)
+            self.headers = {
+                "Content-Type": "application/json",
+                "Cookie": f"sessionid={credential}; csrftoken={csrf}",
+                "X-CSRFToken": csrf,
+            }
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
     def post(self, path: str, body: object) -> tuple[int, float, dict[str, Any]]:
@@ -306,13 +341,15 @@ def _latency(samples: list[float]) -> dict[str, float]:
     }
 
 
-def _burst_single(port: int, cookie: str, sessions: list[Any]) -> dict[str, Any]:
-    per_client = BURST_SINGLE // CLIENTS
+def _burst_single(
+    port: int, cookie: str, sessions: list[Any], count: int = BURST_SINGLE, label: str = "burst"
+) -> dict[str, Any]:
+    per_client = count // CLIENTS
     start = datetime.now(UTC) - timedelta(hours=3)
     work = [
         (
             str(sessions[n % len(sessions)].public_id),
-            _readings(f"burst-{n}", per_client, start, timedelta(seconds=1)),
+            _readings(f"{label}-{n}", per_client, start, timedelta(seconds=1)),
         )
         for n in range(CLIENTS)
     ]
@@ -417,14 +454,16 @@ def run() -> dict[str, Any] | None:
 
     nurse, sessions = _world()
     cookie = _signed_in_cookie(nurse)
+    token = _device_token(sessions)
     port = _free_port()
     server = _start_server(port)
     try:
         # warm every worker (imports, connections) before measuring
         warm = _readings("warm", 200, datetime.now(UTC) - timedelta(hours=9), timedelta(seconds=1))
-        _post_singles(port, cookie, [(str(sessions[0].public_id), warm)])
+        _post_singles(port, token, [(str(sessions[0].public_id), warm[:100])])
+        _post_singles(port, cookie, [(str(sessions[0].public_id), warm[100:])])
         common.fresh_heap()
-        day = _clinic_day(port, cookie, sessions)
+        day = _clinic_day(port, token, sessions)
         print(
             f"clinic day: {SESSIONS} sessions x {READINGS_PER_SESSION} readings from "
             f"{SESSIONS} threads in {day['wall_s']} s = {day['readings_per_s']} readings/s, "
@@ -433,8 +472,9 @@ def run() -> dict[str, Any] | None:
         )
         base = _baseline(sessions, CLIENTS, BURST_SINGLE)
         base_1 = _baseline(sessions, 1, BURST_SINGLE // 4)
-        single = _burst_single(port, cookie, sessions)
-        batch = _burst_batch(port, cookie, sessions)
+        single = _burst_single(port, token, sessions)
+        staff = _burst_single(port, cookie, sessions, BURST_SINGLE_STAFF, "staff")
+        batch = _burst_batch(port, token, sessions)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -448,6 +488,10 @@ def run() -> dict[str, Any] | None:
         f"single-reading endpoint: {single['readings_per_s']} readings/s with {CLIENTS} threads, "
         f"p50 {single['latency']['p50_ms']} ms, p99 {single['latency']['p99_ms']} ms = "
         f"x{single_ratio} of plain INSERT"
+    )
+    print(
+        f"single-reading endpoint as a signed-in nurse (cookie + CSRF): "
+        f"{staff['readings_per_s']} readings/s, p99 {staff['latency']['p99_ms']} ms"
     )
     print(
         f"batch endpoint ({BATCH_SIZE} a request): {batch['readings_per_s']} readings/s, request"
@@ -479,9 +523,14 @@ def run() -> dict[str, Any] | None:
         "skipped": False,
         "database": common.BENCH_DATABASE_URL.rsplit("@", 1)[-1],
         "machine": common.machine(),
-        "server": f"gunicorn gthread, {WORKERS} workers x 4 threads, loopback",
+        "server": (
+            f"gunicorn gthread, {WORKERS} workers x 4 threads, loopback (make demo runs 2 "
+            "workers x 4 threads; BENCH_MONITOR_WORKERS sets it)"
+        ),
+        "auth": "monitor phases: device bearer token; burst_single_staff: nurse session cookie",
         "clinic_day": day,
         "burst_single": single,
+        "burst_single_staff": staff,
         "burst_batch": batch,
         "plain_insert": base,
         "plain_insert_one_connection": base_1,

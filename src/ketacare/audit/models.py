@@ -28,6 +28,7 @@ class AuditAction(models.TextChoices):
     SELF_REPORT = "self_report", "Submitted by the patient (link)"
     LINK_REFUSED = "link_refused", "Refused a questionnaire link"
     PUBLIC_LINK = "public_link", "Opened or answered through a public link (escort, calendar feed)"
+    DEVICE = "device", "Posted by a registered device"
 
 
 SYSTEM_CHAIN = "system"
@@ -66,10 +67,17 @@ class AuditEvent(models.Model):
         constraints = [
             models.CheckConstraint(
                 # Only these happen without a signed-in person: a failed sign-in, and a patient
-                # answering (or failing to open) a questionnaire link.
+                # answering (or failing to open) a questionnaire link, a public link, and a
+                # registered device (a bedside monitor) posting readings, named in `detail`.
                 condition=models.Q(actor__isnull=False)
                 | models.Q(
-                    action__in=["login_failed", "self_report", "link_refused", "public_link"]
+                    action__in=[
+                        "login_failed",
+                        "self_report",
+                        "link_refused",
+                        "public_link",
+                        "device",
+                    ]
                 ),
                 name="audit_event_names_an_actor",
                 violation_error_message="Every audit event names who acted.",

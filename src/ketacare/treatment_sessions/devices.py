@@ -29,6 +29,16 @@ from ketacare.treatment_sessions.models import MonitorDevice
 
 TOKEN_PREFIX = "kcm_"  # noqa: S105 - a prefix, not a secret
 TAKEN = "An active monitor in this clinic has that name."
+DEVICE_FIELDS = (
+    "id",
+    "public_id",
+    "organisation_id",
+    "clinic_id",
+    "name",
+    "active",
+    "organisation__id",
+    "organisation__settings",
+)
 MAX_TOKEN_LENGTH = 200  # anything longer is not one of ours; refused before hashing
 
 
@@ -37,11 +47,14 @@ def token_digest(token: str) -> str:
 
 
 def device_for_token(token: str) -> MonitorDevice | None:
-    """The active device holding this token, with its organisation and clinic, or None."""
+    """The active device holding this token, with its organisation, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         return None
+    # Only what posting a reading needs: the device's name and scope, and the organisation's
+    # settings (its alert limits).
     return (
-        MonitorDevice.objects.select_related("organisation", "clinic")
+        MonitorDevice.objects.select_related("organisation")
+        .only(*DEVICE_FIELDS)
         .filter(token_hash=token_digest(token), active=True)
         .first()
     )

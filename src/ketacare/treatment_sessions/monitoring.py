@@ -23,7 +23,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -247,7 +247,7 @@ def _source_problems(source: str, device_id: str) -> dict[str, str]:
     return {}
 
 
-def _as_core(reading: VitalSignReading) -> VitalReading:
+def _as_core(reading: VitalSignReading | ReadingIn) -> VitalReading:
     return VitalReading(
         taken_at=reading.taken_at,
         systolic=reading.systolic,
@@ -475,33 +475,17 @@ def _readings_store(
         .exclude(device_id="")
         .values_list("device_id", "taken_at")
     )
-    rows: list[VitalSignReading] = []
+    rows: list[ReadingIn] = []
     for item in readings:
         key = (item.device_id, item.taken_at)
         if key in seen:
             continue
         seen.add(key)
-        rows.append(
-            VitalSignReading(
-                organisation_id=session.organisation_id,
-                session_id=session.pk,
-                taken_at=item.taken_at,
-                systolic=item.systolic,
-                diastolic=item.diastolic,
-                heart_rate=item.heart_rate,
-                spo2=item.spo2,
-                respiratory_rate=item.respiratory_rate,
-                on_oxygen=item.on_oxygen,
-                source=ReadingSource.DEVICE,
-                device_id=item.device_id,
-                recorded_by_id=recorded_by,
-                recorded_at=now,
-            )
-        )
+        rows.append(item)
     thresholds = alert_thresholds(session.organisation)
     with transaction.atomic():
         # ignore_conflicts: a concurrent post of the same reading is stored once all the same.
-        VitalSignReading.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        _insert_readings(session, rows, recorded_by, now)
         raised = _batch_alerts(session, rows, thresholds, now)
         poster.audit(
             session=session,
@@ -519,9 +503,61 @@ def _readings_store(
     )
 
 
+_COLUMNS = ("taken_at", *VALUE_NAMES, "on_oxygen", "device_id")
+_ARRAY_TYPES = ("timestamptz", *("int" for _ in VALUE_NAMES), "boolean", "text")
+
+
+def _insert_readings(
+    session: TreatmentSession, rows: list[ReadingIn], recorded_by: int | None, now: datetime
+) -> None:
+    """Insert a batch's new readings in one statement; a reading stored meanwhile by a
+    concurrent post of the same batch is skipped (ON CONFLICT DO NOTHING, as bulk_create's
+    ignore_conflicts). On PostgreSQL the values go as one array per column through unnest():
+    the ORM's bulk_create spends about 0.1 ms of Python a row preparing values and SQL, most of
+    a 500-reading request. Other databases (SQLite in tests) use bulk_create."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        VitalSignReading.objects.bulk_create(
+            [
+                VitalSignReading(
+                    organisation_id=session.organisation_id,
+                    session_id=session.pk,
+                    source=ReadingSource.DEVICE,
+                    recorded_by_id=recorded_by,
+                    recorded_at=now,
+                    **{name: getattr(row, name) for name in _COLUMNS},
+                )
+                for row in rows
+            ],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+        return
+    meta = VitalSignReading._meta
+    fixed = ("organisation", "session", "source", "recorded_by", "recorded_at", "struck_reason")
+    column = {f.name: str(f.column) for f in meta.concrete_fields}
+    columns = ", ".join(column[name] for name in (*fixed, *_COLUMNS))  # in the SELECT's order
+    arrays = ", ".join(f"%s::{kind}[]" for kind in _ARRAY_TYPES)
+    sql = (
+        f"INSERT INTO {meta.db_table} ({columns}) "  # noqa: S608 - names from the model
+        f"SELECT %s, %s, %s, %s, %s, '', u.* FROM unnest({arrays}) AS u "
+        "ON CONFLICT DO NOTHING"
+    )
+    values: list[Any] = [[getattr(row, name) for row in rows] for name in _COLUMNS]
+    fixed_values: list[Any] = [
+        session.organisation_id,
+        session.pk,
+        ReadingSource.DEVICE.value,
+        recorded_by,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*fixed_values, now, *values])
+
+
 def _batch_alerts(
     session: TreatmentSession,
-    rows: list[VitalSignReading],
+    rows: list[ReadingIn],
     thresholds: AlertThresholds,
     now: datetime,
 ) -> list[str]:
