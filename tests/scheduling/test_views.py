@@ -394,3 +394,38 @@ def test_the_request_queue_links_a_converted_request_to_booking(ready):
     page = practice.client_for(Role.FRONT_DESK).get(reverse("public:queue")).content.decode()
     assert reverse("scheduling:book_consultation", args=[converted.public_id]) in page
     assert reverse("scheduling:book_consultation", args=[waiting.public_id]) not in page
+
+
+def test_the_floor_board_says_what_is_due_next_for_a_patient_in_treatment(practice_a):
+    # A patient in monitoring with a reading at 09:00: the next reading is due at 09:10 and,
+    # at 09:20, it is overdue (rule 12: every 10 min during the infusion, late after 5 more).
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from django.utils import timezone
+
+    from ketacare.treatment_sessions import monitoring
+    from tests.treatment_sessions.monitoring_builders import monitoring_session
+
+    chicago = ZoneInfo("America/Chicago")
+    # The builder books the next Wednesday: build on the Tuesday, then chart on the day.
+    with time_machine.travel(datetime(2027, 1, 12, 12, 0, tzinfo=chicago), tick=False) as clock:
+        session = monitoring_session(practice_a)
+        clock.move_to(datetime(2027, 1, 13, 9, 0, tzinfo=chicago))
+        session.first_dose_at = timezone.now()
+        session.save(update_fields=["first_dose_at"])
+        monitoring.reading_record(
+            actor=practice_a.staff[Role.NURSE],
+            session=session,
+            taken_at=timezone.now(),
+            systolic=128,
+            diastolic=82,
+        )
+        client = practice_a.client_for(Role.NURSE)
+        url = f"/schedule/{practice_a.clinic.public_id}/floor/board/"
+        assert "Vitals due 09:10" in client.get(url).content.decode()
+        clock.move_to(datetime(2027, 1, 13, 9, 20, tzinfo=chicago))
+        page = practice_a.client_for(Role.NURSE).get(url).content.decode()  # a fresh sign-in
+    assert "Vitals OVERDUE: were due 09:10" in page
+    assert 'class="due-next overdue"' in page

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -438,6 +439,7 @@ class FloorChair:
     current: CalendarEntry | None = None
     upcoming: CalendarEntry | None = None
     later: int = 0
+    due_next: Any = None  # treatment_sessions.selectors.DueNext, filled by the view
 
     @property
     def free_until(self) -> datetime | None:

@@ -42,6 +42,7 @@ from ketacare.scheduling.services import NEEDS_REASON, TRANSITIONS, StaleAppoint
 from ketacare.tenancy.access import require_membership, require_permission
 from ketacare.tenancy.models import Role
 from ketacare.tenancy.permissions import Permission, role_may
+from ketacare.treatment_sessions import selectors as treatment_day
 
 # What each status change is called on its button, and whether it needs a reason.
 ACTION_WORDS = {
@@ -259,6 +260,12 @@ def day(request: HttpRequest, clinic_id: UUID) -> HttpResponse:
 
 def _floor_context(request: HttpRequest, clinic: Any) -> dict[str, Any]:
     board = selectors.floor_board(request.user, clinic)
+    for chair in board.chairs:
+        session = (
+            getattr(chair.current.appointment, "treatment_session", None) if chair.current else None
+        )
+        if session is not None:
+            chair.due_next = treatment_day.due_next(session, board.now)
     selectors.record_schedule_view(
         actor=request.user,
         page="floor_board",

@@ -342,3 +342,46 @@ def rems_forms_open(user: Actor) -> QuerySet[RemsMonitoringForm]:
         .select_related("session", "session__patient")
         .order_by("due_by")
     )
+
+
+@dataclass(frozen=True)
+class DueNext:
+    """What the floor board says is due next for a patient on the treatment day."""
+
+    text: str
+    overdue: bool = False
+
+
+def due_next(session: TreatmentSession, now: datetime) -> DueNext | None:
+    """The next thing a nurse owes this patient, in the clinic's time: clearing the
+    pre-checks, the next vital signs (rule 12; esketamine BP window, rule 6) or the next
+    recovery score (every 30 min while below threshold, S18b). A few queries per patient in
+    treatment; the board shows a handful of chairs."""
+    from ketacare.clinical.treatment_day import CadenceStatus
+    from ketacare.treatment_sessions.monitoring import vitals_status
+
+    zone = ZoneInfo(session.clinic.time_zone)
+    if session.state in (SessionState.CHECKED_IN, SessionState.PRE_CHECKS):
+        blockers = dosing_blockers(session)
+        if blockers:
+            return DueNext(f"Pre-checks: {len(blockers)} to clear before dosing")
+        return DueNext("Ready to dose")
+    if session.state in (SessionState.DOSING, SessionState.MONITORING):
+        due = vitals_status(session, now).due
+        if due is None or due.next_due_at is None:
+            return None
+        at = timezone.localtime(due.next_due_at, zone)
+        if due.status is CadenceStatus.OVERDUE:
+            return DueNext(f"Vitals OVERDUE: were due {at:%H:%M}", overdue=True)
+        return DueNext(f"Vitals due {at:%H:%M}")
+    if session.state == SessionState.RECOVERY:
+        again = reassessment_due(session, now)
+        if again is None:
+            return DueNext("Recovery score to take")
+        if not again.needed or again.due_at is None:
+            return DueNext("Recovery score passed: discharge when ready")
+        at = timezone.localtime(again.due_at, zone)
+        if again.overdue:
+            return DueNext(f"Recovery score OVERDUE (due {at:%H:%M})", overdue=True)
+        return DueNext(f"Recovery score again at {at:%H:%M}")
+    return None
