@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -88,69 +90,36 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     return api.create_response(request, {"detail": "Sign in first."}, status=401)
 
 
-@api.exception_handler(StaleEditError)
-def on_stale(request: HttpRequest, exc: StaleEditError) -> HttpResponse:
-    body = {
-        "detail": str(exc),
-        "changed_fields": exc.changed_fields,
-        "version": exc.current.version,
-    }
-    return api.create_response(request, body, status=409)
-
-
 @api.exception_handler(InvalidTransition)
 def on_invalid_transition(request: HttpRequest, exc: InvalidTransition) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
-@api.exception_handler(StaleAssessmentError)
-def on_stale_assessment(request: HttpRequest, exc: StaleAssessmentError) -> HttpResponse:
-    body = {
+# Every "someone else changed this while you were looking" error answers the same way: 409
+# with the message, the fields that changed and the record's current version (and its status
+# or state, where it has one).
+STALE_ERRORS = (
+    StaleEditError,
+    StaleAssessmentError,
+    StalePlanError,
+    StaleAppointmentError,
+    StaleSessionError,
+    StaleAdverseEventError,
+)
+
+
+def on_stale(request: HttpRequest, exc: Any) -> HttpResponse:
+    current = exc.current
+    body: dict[str, object] = {
         "detail": str(exc),
         "changed_fields": exc.changed_fields,
-        "version": exc.current.version,
+        "version": current.version,
     }
+    for name in ("status", "state"):
+        if hasattr(current, name):
+            body[name] = getattr(current, name)
     return api.create_response(request, body, status=409)
 
 
-@api.exception_handler(StalePlanError)
-def on_stale_plan(request: HttpRequest, exc: StalePlanError) -> HttpResponse:
-    body = {
-        "detail": str(exc),
-        "changed_fields": exc.changed_fields,
-        "version": exc.current.version,
-        "status": exc.current.status,
-    }
-    return api.create_response(request, body, status=409)
-
-
-@api.exception_handler(StaleAppointmentError)
-def on_stale_appointment(request: HttpRequest, exc: StaleAppointmentError) -> HttpResponse:
-    body = {
-        "detail": str(exc),
-        "changed_fields": exc.changed_fields,
-        "version": exc.current.version,
-        "status": exc.current.status,
-    }
-    return api.create_response(request, body, status=409)
-
-
-@api.exception_handler(StaleSessionError)
-def on_stale_session(request: HttpRequest, exc: StaleSessionError) -> HttpResponse:
-    body = {
-        "detail": str(exc),
-        "changed_fields": exc.changed_fields,
-        "version": exc.current.version,
-        "state": exc.current.state,
-    }
-    return api.create_response(request, body, status=409)
-
-
-@api.exception_handler(StaleAdverseEventError)
-def on_stale_adverse_event(request: HttpRequest, exc: StaleAdverseEventError) -> HttpResponse:
-    body = {
-        "detail": str(exc),
-        "changed_fields": exc.changed_fields,
-        "version": exc.current.version,
-    }
-    return api.create_response(request, body, status=409)
+for stale_error in STALE_ERRORS:
+    api.add_exception_handler(stale_error, on_stale)
