@@ -53,6 +53,19 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": args}
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """The live server answers a page and its htmx polls from several threads at once. SQLite's
+    default test database is in memory with a shared cache, where a second writer gets "table
+    is locked" at once; a file (WAL, with a busy timeout) makes it wait its turn instead."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = Path(settings.VAR_DIR) / "test-browser-live.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _allow_orm_beside_playwright() -> Iterator[None]:
     # Playwright's sync API runs an event loop in this thread; the ORM calls in these tests
