@@ -34,3 +34,9 @@ def test_the_demo_seed_builds_two_practices_and_running_it_again_duplicates_noth
     for model in (Medication, PriorTreatmentTrial, Consent, Assessment):
         assert model.objects.filter(organisation=lakeside).exists(), model
     assert not User.objects.filter(email__in=["admin", "root"]).exists()
+    # The demo practices can discharge after every route: their own observation minimums are
+    # set (a real practice sets its own on the Treatment-day settings page).
+    for practice in Organisation.objects.all():
+        day = practice.settings["treatment_day"]
+        assert day["minimum_observation_minutes"]["iv"] > 0
+        assert practice.settings["vital_alerts"]["systolic_above"] == 180  # S39's cut-off

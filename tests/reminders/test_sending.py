@@ -67,7 +67,7 @@ def test_an_iv_reminder_gives_the_practice_fasting_rule(practice_a):
     # The practice changes its rule: the next message says so.
     organisation = practice_a.organisation
     organisation.settings = {
-        "fasting": {"iv": {"solids_minutes": 480, "clear_liquids_minutes": 60}}
+        "treatment_day": {"fasting": {"iv": {"solids_minutes": 480, "clear_liquids_minutes": 60}}}
     }
     organisation.save()
     other = rb.book_session(practice_a, kind="iv", day=rb.session_day(9))

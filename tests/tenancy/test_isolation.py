@@ -446,6 +446,7 @@ PERMISSION_MATRIX = [
     ("/treatment-sessions/incidents/", Permission.REVIEW_INCIDENT),
     ("/reminders/settings/", Permission.MANAGE_SCHEDULE),
     ("/patients/{p}/calendar-feed/", Permission.VIEW_PATIENT),
+    ("/treatment-sessions/settings/", Permission.SIGN_TREATMENT_DECISION),
 ]
 
 

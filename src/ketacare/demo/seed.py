@@ -453,7 +453,42 @@ def seed_demo() -> dict[str, int]:
 
     for org in Organisation.objects.filter(slug__in=ORGANISATIONS):
         seed_scheduling(org)
+        _treatment_day_settings(org)
     return added
+
+
+# The demo practices' own treatment-day numbers where the reference gives none. They are
+# example choices of a synthetic practice, not recommendations: a real practice's medical
+# director sets its own on the Treatment-day settings page. The alert limits are the one
+# candidate the reference names (S39).
+DEMO_OBSERVATION_MINUTES = {"iv": 60, "im_sc": 60, "intranasal_compounded": 60,
+                            "sublingual_oral": 60, "topical": 30}  # fmt: skip
+DEMO_PADSS_THRESHOLD = 8
+DEMO_ESKETAMINE_MINUTES_AFTER_40 = 15
+DEMO_OTHER_ROUTE_MINUTES = 15
+
+
+def _treatment_day_settings(org: Organisation) -> None:
+    from ketacare.clinical.treatment_day import CANDIDATE_HYPERTENSION_S39
+    from ketacare.treatment_sessions.services.settings import treatment_day_page_save
+
+    if org.settings.get("treatment_day", {}).get("minimum_observation_minutes"):
+        return  # already set (the seed is idempotent; a practice's own changes are kept)
+    treatment_day_page_save(
+        actor=User.objects.get(email=f"prescriber@{org.slug}.test"),
+        day_values={
+            "minimum_observation_minutes": DEMO_OBSERVATION_MINUTES,
+            "padss_threshold": DEMO_PADSS_THRESHOLD,
+        },
+        alert_limits={
+            "systolic_above": CANDIDATE_HYPERTENSION_S39.systolic_above,
+            "diastolic_above": CANDIDATE_HYPERTENSION_S39.diastolic_above,
+        },
+        cadence={
+            "esketamine_interval_after_40_min": DEMO_ESKETAMINE_MINUTES_AFTER_40,
+            "other_route_interval": DEMO_OTHER_ROUTE_MINUTES,
+        },
+    )
 
 
 # Demo clinic settings for the IV depression protocol (reference.md gives no number for the

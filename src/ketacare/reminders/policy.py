@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from ketacare.clinical.treatment_day.fasting import FastingRules, default_fasting_rules
+from ketacare.clinical.treatment_day.fasting import FastingRules
 
 # Demo defaults of a practice setting (hours before the appointment).
 DEFAULT_APPOINTMENT_HOURS = (48, 2)
@@ -61,18 +61,16 @@ def _minutes(value: Any) -> timedelta | None:
 
 
 def fasting_rules(organisation_settings: Mapping[str, Any], route: str) -> FastingRules | None:
-    """The practice's fasting rule for a route (`settings["fasting"][route]`, in minutes), or
-    the clinical core's default for it (rule 10), or None when neither gives one."""
-    override = organisation_settings.get("fasting", {}).get(route) if route else None
-    if isinstance(override, Mapping):
-        return FastingRules(
-            solids=_minutes(override.get("solids_minutes")),
-            clear_liquids=_minutes(override.get("clear_liquids_minutes")),
-            fatty_food=_minutes(override.get("fatty_food_minutes")),
-            nasal_steroid_or_decongestant=_minutes(override.get("nasal_minutes")),
-        )
+    """The fasting rule for a route that the treatment day's pre-check will enforce (the
+    practice's, from its treatment-day settings, else the clinical core's default, rule 10), so
+    the reminder tells the patient the same rule; None when neither gives one."""
+    from ketacare.treatment_sessions.selectors import SETTINGS_KEY, DaySettings
+
+    if not route:
+        return None
+    stored = organisation_settings.get(SETTINGS_KEY) or {}
     try:
-        return default_fasting_rules(route) if route else None
+        return DaySettings(dict(stored)).fasting_rules(route)
     except ValueError:
         return None
 

@@ -5,7 +5,7 @@ the reference does not give and the clinic must set."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -133,3 +133,44 @@ def treatment_day_settings_set(*, actor: Actor, values: Mapping[str, Any]) -> Or
         detail={SETTINGS_KEY: {"from": before, "to": cleaned}},
     )
     return organisation
+
+
+# The racemic routes whose minimum observation is the practice's own (esketamine's label
+# minimum of 120 min applies whatever is set; a longer practice minimum lengthens it).
+OBSERVED_ROUTES = tuple(route for route in Route.values if route != Route.ESKETAMINE)
+
+
+def _collect(errors: dict[str, list[str]], save: Callable[[], object]) -> None:
+    try:
+        with transaction.atomic():
+            save()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+
+
+@transaction.atomic
+def treatment_day_page_save(
+    *,
+    actor: Actor,
+    day_values: Mapping[str, Any],
+    alert_limits: Mapping[str, object],
+    cadence: Mapping[str, int | None],
+) -> None:
+    """The settings page's one save: the treatment-day settings, the alert limits and the
+    vital-sign intervals together, or none of them (each refusal names its field)."""
+    from ketacare.treatment_sessions import monitoring
+
+    errors: dict[str, list[str]] = {}
+    _collect(errors, lambda: treatment_day_settings_set(actor=actor, values=day_values))
+    _collect(errors, lambda: monitoring.alert_thresholds_set(actor=actor, values=alert_limits))
+    _collect(
+        errors,
+        lambda: monitoring.cadence_settings_set(
+            actor=actor,
+            esketamine_interval_after_40_min=cadence.get("esketamine_interval_after_40_min"),
+            other_route_interval=cadence.get("other_route_interval"),
+        ),
+    )
+    if errors:
+        transaction.set_rollback(True)
+        raise ValidationError(errors)
