@@ -1,16 +1,16 @@
 """The treatment day's flow as JSON: check-in, transitions, pre-checks and their override, dosing,
 administrations, observations, adverse events, recovery scores and discharge. Paths are written
 out in full (the router is mounted at the API root). A refusal is a 422 naming the field; a
-stale version is a 409 saying what changed; another organisation's session is a 404."""
+stale version is a 409 saying what changed (api.py's one handler); another organisation's
+session is a 404."""
 
 # No `from __future__ import annotations`: ninja reads the schema annotations at runtime.
-import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from ketacare.audit.models import AuditAction
@@ -151,12 +151,6 @@ def _out(session: TreatmentSession) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _conflict(exc: services.StaleSessionError) -> HttpResponse:
-    body = {"detail": str(exc), "changed_fields": exc.changed_fields,
-            "version": exc.current.version, "state": exc.current.state}  # fmt: skip
-    return HttpResponse(json.dumps(body), status=409, content_type="application/json")
-
-
 @router.post("/appointments/{public_id}/check-in", response={201: SessionOut})
 def check_in(request: HttpRequest, public_id: UUID, payload: CheckInIn) -> Any:
     _, appointment = access_object(
@@ -186,21 +180,18 @@ def session_get(request: HttpRequest, public_id: UUID) -> Any:
 @router.post("/treatment-sessions/{public_id}/transition", response=SessionOut)
 def session_transition(request: HttpRequest, public_id: UUID, payload: TransitionIn) -> Any:
     session = _session(request, public_id)
-    try:
-        if payload.to == "dosing":
-            moved = services.dosing_start(
-                actor=request.user, session=session, expected_version=payload.expected_version
-            )
-        else:
-            moved = services.session_transition(
-                actor=request.user,
-                session=session,
-                to=payload.to,
-                reason=payload.reason,
-                expected_version=payload.expected_version,
-            )
-    except services.StaleSessionError as exc:
-        return _conflict(exc)
+    if payload.to == "dosing":
+        moved = services.dosing_start(
+            actor=request.user, session=session, expected_version=payload.expected_version
+        )
+    else:
+        moved = services.session_transition(
+            actor=request.user,
+            session=session,
+            to=payload.to,
+            reason=payload.reason,
+            expected_version=payload.expected_version,
+        )
     return _out(moved)
 
 
@@ -259,13 +250,10 @@ def recovery_score(request: HttpRequest, public_id: UUID, payload: RecoveryScore
 @router.post("/treatment-sessions/{public_id}/discharge", response=SessionOut)
 def discharge(request: HttpRequest, public_id: UUID, payload: DischargeIn) -> Any:
     session = _session(request, public_id)
-    try:
-        done = services.session_discharge(
-            actor=request.user,
-            session=session,
-            ready_to_leave_minutes=payload.ready_to_leave_minutes,
-            expected_version=payload.expected_version,
-        )
-    except services.StaleSessionError as exc:
-        return _conflict(exc)
+    done = services.session_discharge(
+        actor=request.user,
+        session=session,
+        ready_to_leave_minutes=payload.ready_to_leave_minutes,
+        expected_version=payload.expected_version,
+    )
     return _out(done)

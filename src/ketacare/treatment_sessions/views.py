@@ -31,7 +31,6 @@ from ketacare.audit.services import record_event
 from ketacare.clinical import recovery as recovery_rules
 from ketacare.clinical.age import age_in_years
 from ketacare.clinical.treatment_day import device_spacing_check
-from ketacare.clinical.treatment_day.esketamine_devices import DEVICE_DOSE
 from ketacare.scheduling.models import Appointment
 from ketacare.tenancy.access import access_object, active_membership
 from ketacare.tenancy.models import Route
@@ -69,6 +68,7 @@ from ketacare.treatment_sessions.services.dosing import (
     DOSE_ROUTES,
     INFUSION,
     INFUSION_NEXT,
+    devices_ordered,
 )
 from ketacare.treatment_sessions.services.flow import StaleSessionError
 
@@ -632,7 +632,7 @@ def _dosing_context(
             zone=zone, initial={"rate_ml_per_h": rate or (order.rate_ml_per_h if order else None)}
         )
     if session.route == Route.ESKETAMINE:
-        ordered = int(order.dose_mg // DEVICE_DOSE.mg) if order and order.dose_mg else 0
+        ordered = devices_ordered(order) or 0
         number = len(devices) + 1
         allowed_at = None
         if devices and number <= ordered:

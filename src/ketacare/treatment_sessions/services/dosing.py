@@ -118,13 +118,22 @@ def _decimal(value: object, field: str) -> Decimal:
     return number
 
 
-def _devices_ordered(order: DoseOrder | None) -> int:
+def devices_ordered(order: DoseOrder | None) -> int | None:
+    """How many 28 mg esketamine devices the order is (S3a), or None when it is not a whole
+    number of devices (or there is no order in mg)."""
     if order is None or order.dose_mg is None:
-        raise ValidationError({"order": ["The session has no esketamine order in mg."]})
+        return None
     count, rest = divmod(order.dose_mg, DEVICE_DOSE.mg)
-    if rest or count < 1:
+    return None if rest or count < 1 else int(count)
+
+
+def _devices_ordered(order: DoseOrder | None) -> int:
+    count = devices_ordered(order)
+    if count is None:
+        if order is None or order.dose_mg is None:
+            raise ValidationError({"order": ["The session has no esketamine order in mg."]})
         raise ValidationError({"order": [f"{order.dose_mg} mg is not whole 28 mg devices."]})
-    return int(count)
+    return count
 
 
 @transaction.atomic
