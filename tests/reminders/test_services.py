@@ -172,7 +172,7 @@ def test_offsets_out_of_range_are_refused_at_the_field(practice_a):
 
 def test_before_each_session_scales_are_due_against_the_next_booked_session(practice_a):
     from ketacare.measures.due import DueState, due_status
-    from ketacare.reminders.selectors import next_treatment_starts
+    from ketacare.scheduling.selectors import next_treatment_starts
 
     appointment = rb.book_session(practice_a, kind="iv")
     nurse = practice_a.staff[Role.NURSE]

@@ -2,7 +2,7 @@
 
 These intervals are the clinic's routine, not clinical thresholds. "Before every session" is
 anchored to the patient's next booked treatment session when there is one (`next_session_at`,
-from `ketacare.reminders.selectors.next_treatment_starts`): the scale is due from
+from `ketacare.scheduling.selectors.next_treatment_starts`): the scale is due from
 BEFORE_SESSION_WINDOW before the session, satisfied by any answer given in that window, and
 overdue once the session has started without it. With no session booked it falls back to
 "once a day".

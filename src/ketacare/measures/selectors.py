@@ -145,7 +145,7 @@ class DueMeasure:
 def due_measures(user: Actor, *, clinic: Clinic | None = None) -> list[DueMeasure]:
     """Scheduled scales that are due or overdue, most overdue first. Three queries in all:
     "before each session" scales are due relative to the patient's next booked session."""
-    from ketacare.reminders.selectors import next_treatment_starts
+    from ketacare.scheduling.selectors import next_treatment_starts
 
     membership = require_permission(user, Permission.VIEW_PATIENT)
     schedules = scoped(MeasureSchedule.objects.filter(active=True), membership).select_related(

@@ -36,7 +36,7 @@ from ketacare.measures.models import LinkChannel, MeasureSchedule, SafetyAlert, 
 from ketacare.patients import selectors as patient_selectors
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Patient
-from ketacare.reminders.selectors import next_treatment_starts
+from ketacare.scheduling.selectors import next_treatment_starts
 from ketacare.tenancy.access import require_permission, scoped
 from ketacare.tenancy.models import Clinic
 from ketacare.tenancy.permissions import Permission, role_may

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-
-from django.db.models import Min, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from ketacare.patients.models import Patient
 from ketacare.reminders.models import CalendarFeed, EscortConfirmation, FeedOwner, Reminder
-from ketacare.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
+from ketacare.scheduling.models import Appointment
 from ketacare.tenancy.access import Actor, require_membership, require_permission, scoped
 from ketacare.tenancy.permissions import Permission
 
@@ -47,26 +43,3 @@ def escort_confirmation_for(user: Actor, appointment: Appointment) -> EscortConf
         .filter(appointment=appointment)
         .first()
     )
-
-
-def next_treatment_starts(user: Actor, patient_ids: Iterable[int]) -> dict[int, datetime]:
-    """When each patient's next booked treatment session starts (one query), for the
-    "before each session" questionnaire schedules (`measures.due.due_status`). A session under
-    way still counts as next until it ends."""
-    membership = require_permission(user, Permission.VIEW_PATIENT)
-    rows = (
-        scoped(Appointment.objects.all(), membership)
-        .filter(
-            patient_id__in=list(patient_ids),
-            kind=AppointmentKind.TREATMENT,
-            status__in=[
-                AppointmentStatus.BOOKED,
-                AppointmentStatus.CHECKED_IN,
-                AppointmentStatus.IN_PROGRESS,
-            ],
-            ends_at__gt=timezone.now(),
-        )
-        .values("patient_id")
-        .annotate(first=Min("starts_at"))
-    )
-    return {row["patient_id"]: row["first"] for row in rows}

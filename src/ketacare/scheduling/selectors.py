@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from ketacare.audit.models import AuditAction
@@ -21,6 +21,7 @@ from ketacare.scheduling import services
 from ketacare.scheduling.models import (
     OCCUPYING,
     Appointment,
+    AppointmentKind,
     AppointmentStatus,
     AppointmentType,
     ClinicClosure,
@@ -579,3 +580,26 @@ def schedule_settings(user: Actor, clinic: Clinic, today: date | None = None) ->
         ),
         hours=services.clinic_hours(clinic),
     )
+
+
+def next_treatment_starts(user: Actor, patient_ids: Iterable[int]) -> dict[int, datetime]:
+    """When each patient's next booked treatment session starts (one query), for the
+    "before each session" questionnaire schedules (`measures.due.due_status`). A session under
+    way still counts as next until it ends."""
+    membership = require_permission(user, Permission.VIEW_PATIENT)
+    rows = (
+        scoped(Appointment.objects.all(), membership)
+        .filter(
+            patient_id__in=list(patient_ids),
+            kind=AppointmentKind.TREATMENT,
+            status__in=[
+                AppointmentStatus.BOOKED,
+                AppointmentStatus.CHECKED_IN,
+                AppointmentStatus.IN_PROGRESS,
+            ],
+            ends_at__gt=timezone.now(),
+        )
+        .values("patient_id")
+        .annotate(first=Min("starts_at"))
+    )
+    return {row["patient_id"]: row["first"] for row in rows}

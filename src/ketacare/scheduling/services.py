@@ -359,14 +359,14 @@ def booking_problems(
         elif staff.role != kind_type.staff_role:
             refuse(
                 "staff",
-                f"{staff.user.full_name or staff.user.email} is a "
+                f"{staff.user.get_full_name()} is a "
                 f"{staff.get_role_display().lower()}; {kind_type.name} needs a "
                 f"{Role(kind_type.staff_role).label.lower()}.",
             )
         elif facts.staff_clinic_ids and clinic.pk not in facts.staff_clinic_ids:
             refuse(
                 "staff",
-                f"{staff.user.full_name or staff.user.email} does not work at {clinic.name}.",
+                f"{staff.user.get_full_name()} does not work at {clinic.name}.",
             )
         else:
             theirs = [(a.kind, a.starts_at, a.ends_at) for a in occupying if a.staff_id == staff.pk]
