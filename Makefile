@@ -52,6 +52,7 @@ test: install chromium $(AXE)
 
 # mypy --strict covers the clinical core and every service and selector (DESIGN.md).
 TYPED := src/ketacare/clinical src/ketacare/scheduling_core src/ketacare/treatment_sessions/services src/ketacare/treatment_sessions/monitoring.py \
+	src/ketacare/treatment_sessions/device_readings.py src/ketacare/treatment_sessions/middleware.py \
 	$(wildcard src/ketacare/*/services.py src/ketacare/*/selectors.py) \
 	src/ketacare/tenancy/access.py src/ketacare/tenancy/permissions.py src/ketacare/audit/chain.py
 
@@ -81,5 +82,10 @@ screenshots: install chromium
 openapi: install
 	$(BIN)/python -m ketacare.openapi --write
 
+# wrk (Debian) drives the single-reading endpoint in bench/monitoring.py when it is installed.
 bench: install
+	@if ! command -v wrk >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null \
+	  || echo "could not install wrk: the monitoring bench uses its Python client only"; \
+	fi
 	$(BIN)/python bench/run.py

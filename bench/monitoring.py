@@ -3,19 +3,23 @@
 Phases (each against the same server and PostgreSQL database, `ketacare_bench`):
 - clinic day: 40 sessions in monitoring, a monitor per session posting one reading a "minute"
   at accelerated time (120 readings each, back to back), 40 client threads at once;
-- burst, single readings: CLIENTS threads posting as fast as they can;
+- burst, single readings: CLIENTS Python threads posting as fast as they can, then wrk (a C
+  load generator) with CLIENTS connections for WRK_SECONDS, when wrk is installed;
 - burst, batches: CLIENTS threads posting BATCH_SIZE readings a request;
 - baseline: the same rows inserted with psycopg, one INSERT per row in autocommit, by the same
   number of threads, in the same run.
 
 Targets (issue #8): single readings at >= 40 % of the plain-INSERT rate with p99 < 100 ms; the
-batch endpoint >= 20,000 readings/s. The monitors post as registered devices (bearer token, as
-a bedside monitor would: H-09). The single-reading request does more than the INSERT (it is
-honest to say what): the whole Django middleware stack, the token's digest looked up (an active
-device, never cached, so a revocation holds at once), the session looked up in the device's
-clinic, the plausibility check, then the reading and its audit event in one committed
-transaction (BEGIN, two INSERTs, COMMIT: four round trips against the baseline's one). A
-smaller burst also posts as a signed-in nurse (session cookie + CSRF) for comparison.
+batch endpoint >= 20,000 readings/s. The ratio uses wrk's rate when wrk is there: the Python
+client threads would otherwise take a share of the same two CPUs that the server and
+PostgreSQL need. The monitors post as registered devices (bearer token, as a bedside monitor
+would: H-09). What a single reading costs beyond the plain INSERT (it is honest to say what):
+an HTTP request through gunicorn and Django's handler up to DeviceReadingMiddleware, the body
+checked by the clinical core's plausibility guard and the alert limits, and one prepared
+statement that checks the token's device (active, never cached), the session (the device's
+clinic, still taking readings) and the alert limits the alerts were worked out from, then
+inserts the reading, its alerts and its audit event, committed before the answer. A smaller
+burst also posts as a signed-in nurse (session cookie + CSRF) for comparison.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -45,7 +51,9 @@ ADMIN_EMAIL = "bench.monitor.admin@example.test"
 SESSIONS = 40
 READINGS_PER_SESSION = 120
 CLIENTS = int(os.environ.get("BENCH_MONITOR_CLIENTS", "8"))
-WORKERS = int(os.environ.get("BENCH_MONITOR_WORKERS", str(max(2, (os.cpu_count() or 1) * 2))))
+# As `make demo` serves: 2 gunicorn workers x 4 threads (BENCH_MONITOR_WORKERS changes it).
+WORKERS = int(os.environ.get("BENCH_MONITOR_WORKERS", "2"))
+WRK_SECONDS = 8
 BURST_SINGLE = 4_000
 BURST_SINGLE_STAFF = 1_000
 BATCH_SIZE = 500
@@ -408,6 +416,72 @@ def _burst_batch(port: int, cookie: str, sessions: list[Any]) -> dict[str, Any]:
     }
 
 
+WRK_SCRIPT = """
+-- One device per wrk thread; each request a new reading one second earlier than the last, so
+-- every post is a new reading (none is refused as a repeat or as dated in the future).
+local counter = 0
+local n = 0
+function setup(thread)
+  n = n + 1
+  thread:set("tid", n)
+end
+function request()
+  counter = counter + 1
+  local body = string.format(
+    '{"device_id":"%s-%d","taken_at":"%s","systolic":124,"diastolic":79,"heart_rate":72,'
+    .. '"spo2":98,"respiratory_rate":14}',
+    prefix, tid, os.date("!%Y-%m-%dT%H:%M:%S+00:00", start - counter))
+  return wrk.format("POST", path, headers, body)
+end
+"""
+
+
+def _burst_single_wrk(port: int, token: str, session: Any) -> dict[str, Any] | None:
+    """The single-reading endpoint driven by wrk (a C load generator, from Debian's `wrk`)
+    with CLIENTS keep-alive connections for WRK_SECONDS: the endpoint's own rate, without the
+    Python client's share of the two CPUs. None when wrk is not installed."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    prefix = f"wrk{int(time.time())}"
+    script = common.OUT_DIR / "monitoring_wrk.lua"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(
+        f'prefix = "{prefix}"\nstart = {int(time.time()) - 60}\n'
+        f'path = "/api/treatment-sessions/{session.public_id}/readings"\n'
+        f'headers = {{["Content-Type"] = "application/json", '
+        f'["Authorization"] = "Bearer {token}"}}\n' + WRK_SCRIPT
+    )
+    done = subprocess.run(  # noqa: S603 - wrk against our own server on loopback
+        [wrk, "-t", "2", "-c", str(CLIENTS), "-d", f"{WRK_SECONDS}s", "--latency", "-s",
+         str(script), f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, check=True, timeout=WRK_SECONDS + 30,
+    )  # fmt: skip
+    out = done.stdout
+    from ketacare.treatment_sessions.models import VitalSignReading
+
+    stored = VitalSignReading.objects.filter(device_id__startswith=f"{prefix}-").count()
+    requests = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+    seconds = float(re.search(r"requests in ([\d.]+)s", out)[1])  # type: ignore[index]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "client": f"wrk, 2 threads, {CLIENTS} connections, {WRK_SECONDS} s",
+        "requests": requests,
+        "stored": stored,
+        "failures": int(bad[1]) if bad else 0,
+        "readings_per_s": round(requests / seconds, 1),
+        "latency": {
+            "p50_ms": _wrk_ms(out, "50%"),
+            "p99_ms": _wrk_ms(out, "99%"),
+        },
+    }
+
+
+def _wrk_ms(out: str, label: str) -> float:
+    value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], 2)
+
+
 def _baseline(sessions: list[Any], threads: int, count: int) -> dict[str, Any]:
     """Plain single-row INSERTs of the same kind of row, autocommit, `threads` connections."""
     import psycopg
@@ -473,22 +547,37 @@ def run() -> dict[str, Any] | None:
         base = _baseline(sessions, CLIENTS, BURST_SINGLE)
         base_1 = _baseline(sessions, 1, BURST_SINGLE // 4)
         single = _burst_single(port, token, sessions)
+        single_wrk = _burst_single_wrk(port, token, sessions[1])
         staff = _burst_single(port, cookie, sessions, BURST_SINGLE_STAFF, "staff")
         batch = _burst_batch(port, token, sessions)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     stored_day = VitalSignReading.objects.filter(device_id__startswith="day-").count()
-    single_ratio = common.ratio(single["readings_per_s"], base["rows_per_s"])
+    python_ratio = common.ratio(single["readings_per_s"], base["rows_per_s"])
+    # The endpoint's rate is the one wrk measures: the Python client threads share the two CPUs
+    # with the server and PostgreSQL (the plain INSERTs' client is psycopg in C, run the same way).
+    measured = single_wrk or single
+    single_ratio = common.ratio(measured["readings_per_s"], base["rows_per_s"])
     print(
         f"plain INSERT, autocommit: {base['rows_per_s']} rows/s with {CLIENTS} connections "
         f"(p99 {base['latency']['p99_ms']} ms); {base_1['rows_per_s']} rows/s with one"
     )
     print(
-        f"single-reading endpoint: {single['readings_per_s']} readings/s with {CLIENTS} threads, "
-        f"p50 {single['latency']['p50_ms']} ms, p99 {single['latency']['p99_ms']} ms = "
-        f"x{single_ratio} of plain INSERT"
+        f"single-reading endpoint, Python client: {single['readings_per_s']} readings/s with "
+        f"{CLIENTS} threads, p50 {single['latency']['p50_ms']} ms, p99 "
+        f"{single['latency']['p99_ms']} ms = x{python_ratio} of plain INSERT"
     )
+    if single_wrk is not None:
+        print(
+            f"single-reading endpoint, wrk: {single_wrk['readings_per_s']} readings/s with "
+            f"{CLIENTS} connections, p50 {single_wrk['latency']['p50_ms']} ms, p99 "
+            f"{single_wrk['latency']['p99_ms']} ms = x{single_ratio} of plain INSERT "
+            f"({single_wrk['stored']} stored of {single_wrk['requests']} posted, "
+            f"{single_wrk['failures']} refused)"
+        )
+    else:
+        print("wrk is not installed (apt-get install wrk): the ratio uses the Python client")
     print(
         f"single-reading endpoint as a signed-in nurse (cookie + CSRF): "
         f"{staff['readings_per_s']} readings/s, p99 {staff['latency']['p99_ms']} ms"
@@ -505,8 +594,16 @@ def run() -> dict[str, Any] | None:
         },
         "single_p99_under_ms": {
             "target": SINGLE_P99_TARGET_MS,
-            "measured": single["latency"]["p99_ms"],
-            "met": single["latency"]["p99_ms"] < SINGLE_P99_TARGET_MS,
+            "measured": max(single["latency"]["p99_ms"], measured["latency"]["p99_ms"]),
+            "met": max(single["latency"]["p99_ms"], measured["latency"]["p99_ms"])
+            < SINGLE_P99_TARGET_MS,
+        },
+        "single_wrk_all_stored": {
+            "target": single_wrk["requests"] if single_wrk else None,
+            "measured": single_wrk["stored"] if single_wrk else None,
+            "met": single_wrk is None
+            # a post still in flight when wrk stops is stored but not counted
+            or (single_wrk["stored"] >= single_wrk["requests"] and single_wrk["failures"] == 0),
         },
         "batch_readings_per_s_at_least": {
             "target": BATCH_RATE_TARGET,
@@ -530,6 +627,8 @@ def run() -> dict[str, Any] | None:
         "auth": "monitor phases: device bearer token; burst_single_staff: nurse session cookie",
         "clinic_day": day,
         "burst_single": single,
+        "burst_single_wrk": single_wrk,
+        "ratio_single_python_client_over_plain_insert": python_ratio,
         "burst_single_staff": staff,
         "burst_batch": batch,
         "plain_insert": base,

@@ -83,9 +83,10 @@ SUMMARIES = {
         + ", ".join(f"{k} {_mark(t['met'])}" for k, t in r["targets"].items())
     ],
     "monitoring": lambda r: [
-        f"single {r['burst_single']['readings_per_s']} readings/s (p99 "
-        f"{r['burst_single']['latency']['p99_ms']} ms) = x{r['ratio_single_over_plain_insert']} "
-        f"plain INSERT; batch {r['burst_batch']['readings_per_s']} readings/s: "
+        f"single {(r['burst_single_wrk'] or r['burst_single'])['readings_per_s']} readings/s "
+        f"(p99 {(r['burst_single_wrk'] or r['burst_single'])['latency']['p99_ms']} ms) = "
+        f"x{r['ratio_single_over_plain_insert']} plain INSERT; batch "
+        f"{r['burst_batch']['readings_per_s']} readings/s: "
         + ", ".join(f"{k} {_mark(t['met'])}" for k, t in r["targets"].items())
     ],
 }

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A bedside monitor's reading (bearer token) is answered here, before the people's stack.
+    "ketacare.treatment_sessions.middleware.DeviceReadingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,6 +136,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # psycopg may keep prepared statements on a connection. Django's own cursors bind values on
+    # the client and never prepare; device_readings asks for its two statements to be prepared
+    # (a monitor's reading is the busiest write of the day, and planning them anew costs more
+    # than running them).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache backs allauth's rate limits, which need one shared store across processes.

@@ -57,7 +57,10 @@ store[HASH_SESSION_KEY] = nurse.get_session_auth_hash()
 store[MFA_SEEN_KEY] = True
 store[SIGNED_IN_AT_KEY] = store[LAST_SEEN_KEY] = time.time()
 store.create()
-print(json.dumps({"cookie": store.session_key, "session": str(session.public_id)}))
+from ketacare.treatment_sessions import devices
+admin = make_staff(org, Role.ORG_ADMIN)
+token = devices.device_issue(actor=admin, clinic=practice.clinic, name="Kill bay")[1]
+print(json.dumps({"cookie": store.session_key, "session": str(session.public_id), "token": token}))
 """
 
 
@@ -141,32 +144,48 @@ def test_an_acknowledged_reading_survives_kill_9_of_the_server(database):  # typ
         _wait_for(f"http://127.0.0.1:{port}/healthz", server)
         csrf = secrets.token_hex(16)  # 32 characters: Django's unmasked secret form
         taken_at = datetime.now(UTC) - timedelta(seconds=30)
+        url = f"http://127.0.0.1:{port}/api/treatment-sessions/{setup['session']}/readings"
         body = {"device_id": "kill-test-monitor", "taken_at": taken_at.isoformat(),
                 "systolic": 131, "diastolic": 84, "heart_rate": 77, "spo2": 97}  # fmt: skip
-        request = urllib.request.Request(  # noqa: S310 - loopback
-            f"http://127.0.0.1:{port}/api/treatment-sessions/{setup['session']}/readings",
-            data=json.dumps(body).encode(),
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "Cookie": f"sessionid={setup['cookie']}; csrftoken={csrf}",
-                "X-CSRFToken": csrf,
-            },
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            assert response.status == 201
-            reading_id = json.loads(response.read())["id"]
+        # A nurse's post goes through the whole stack ...
+        staff_id = _post(url, body, {"Cookie": f"sessionid={setup['cookie']}; csrftoken={csrf}",
+                                     "X-CSRFToken": csrf})  # fmt: skip
+        # ... and a monitor's through DeviceReadingMiddleware's one statement.
+        device_body = body | {"device_id": "kill-test-bay"}
+        device_id = _post(url, device_body, {"Authorization": f"Bearer {setup['token']}"})
     finally:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
     assert server.returncode == -signal.SIGKILL
 
     with psycopg.connect(database) as conn:
-        row = conn.execute(
-            "SELECT systolic, diastolic, heart_rate, spo2, device_id, taken_at "
-            "FROM treatment_sessions_vitalsignreading WHERE id = %s",
-            [reading_id],
+        rows = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                "SELECT id, systolic, diastolic, heart_rate, spo2, device_id, taken_at "
+                "FROM treatment_sessions_vitalsignreading WHERE id = ANY(%s)",
+                [[staff_id, device_id]],
+            )
+        }
+        device_events = conn.execute(
+            "SELECT count(*) FROM audit_auditevent WHERE action = 'device' AND object_id = %s",
+            [str(device_id)],
         ).fetchone()
-    assert row is not None, "the acknowledged reading was lost"
-    assert row[:5] == (131, 84, 77, 97, "kill-test-monitor")
-    assert row[5] == taken_at
+    assert staff_id in rows, "the nurse's acknowledged reading was lost"
+    assert device_id in rows, "the monitor's acknowledged reading was lost"
+    assert rows[staff_id] == (131, 84, 77, 97, "kill-test-monitor", taken_at)
+    assert rows[device_id] == (131, 84, 77, 97, "kill-test-bay", taken_at)
+    assert device_events == (1,), "the monitor's reading was stored without its audit event"
+
+
+def _post(url: str, body: dict[str, object], headers: dict[str, str]) -> int:
+    """POST the reading; the id the server acknowledged with 201."""
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", **headers},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        assert response.status == 201
+        return int(json.loads(response.read())["id"])

@@ -18,16 +18,20 @@ def _client_ip(request: HttpRequest) -> str | None:
         return None
 
 
+def origin_of(request: HttpRequest) -> RequestOrigin:
+    """Where the request came from, as its audit events record it."""
+    return RequestOrigin(
+        ip_address=_client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+    )
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        origin = RequestOrigin(
-            ip_address=_client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-        )
-        token = current_origin.set(origin)
+        token = current_origin.set(origin_of(request))
         try:
             return self.get_response(request)
         finally:

@@ -32,6 +32,7 @@ from ketacare.audit.models import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.clinical.age import age_in_years
 from ketacare.clinical.treatment_day import (
+    Alert,
     AlertThresholds,
     CadenceSettings,
     CadenceStatus,
@@ -223,19 +224,31 @@ class _Poster:
             organisation=session.organisation,
             obj=obj,
             patient_public_id=session.patient.public_id,
-            detail={
-                "device": str(self.device.public_id),
-                "device_name": self.device.name,
-                "did": AuditAction.CREATE.value,
-                **detail,
-            },
+            detail=device_audit_detail(
+                device_public_id=self.device.public_id,
+                device_name=self.device.name,
+                detail=detail,
+            ),
         )
+
+
+def device_audit_detail(
+    *, device_public_id: UUID, device_name: str, detail: dict[str, Any]
+) -> dict[str, Any]:
+    """An audit event's detail for what a registered device stored: the device names itself
+    (the event has no member of staff as actor)."""
+    return {
+        "device": str(device_public_id),
+        "device_name": device_name,
+        "did": AuditAction.CREATE.value,
+        **detail,
+    }
 
 
 # --- readings --------------------------------------------------------------------------------
 
 
-def _source_problems(source: str, device_id: str) -> dict[str, str]:
+def source_problems(source: str, device_id: str) -> dict[str, str]:
     if source not in ReadingSource.values:
         return {"source": f"{source!r} is not a reading source (manual or device)."}
     if len(device_id) > 64:
@@ -261,20 +274,28 @@ def _as_core(reading: VitalSignReading | ReadingIn) -> VitalReading:
 def _alerts_for(
     session: TreatmentSession, reading: VitalSignReading, thresholds: AlertThresholds, now: datetime
 ) -> list[VitalSignAlert]:
-    return [
-        VitalSignAlert(
-            organisation_id=session.organisation_id,
-            session=session,
-            reading=reading,
-            code=alert.code,
-            message=alert.message[:300],
-            value=alert.value,
-            limit=alert.limit,
-            source=alert.source[:300],
-            raised_at=now,
-        )
+    alerts = [
+        alert_row(organisation_id=session.organisation_id, alert=alert, now=now)
         for alert in reading_alerts(_as_core(reading), thresholds)
     ]
+    for row in alerts:
+        row.session = session
+        row.reading = reading
+    return alerts
+
+
+def alert_row(*, organisation_id: int, alert: Alert, now: datetime) -> VitalSignAlert:
+    """The alert to store for one limit a reading crossed (its session and reading set by the
+    caller)."""
+    return VitalSignAlert(
+        organisation_id=organisation_id,
+        code=alert.code,
+        message=alert.message[:300],
+        value=alert.value,
+        limit=alert.limit,
+        source=alert.source[:300],
+        raised_at=now,
+    )
 
 
 def reading_record(
@@ -309,37 +330,6 @@ def reading_record(
     )
 
 
-def device_reading_record(
-    *,
-    device: MonitorDevice,
-    session: TreatmentSession,
-    taken_at: datetime,
-    systolic: int | None = None,
-    diastolic: int | None = None,
-    heart_rate: int | None = None,
-    spo2: int | None = None,
-    respiratory_rate: int | None = None,
-    on_oxygen: bool = False,
-    device_id: str = "",
-) -> VitalSignReading:
-    """reading_record for a registered monitor posting with its own token: no member of staff
-    records it (recorded_by is empty) and the audit event names the device."""
-    _require_device_charting(device, session)
-    return _reading_store(
-        poster=_Poster(AnonymousUser(), device),
-        session=session,
-        taken_at=taken_at,
-        systolic=systolic,
-        diastolic=diastolic,
-        heart_rate=heart_rate,
-        spo2=spo2,
-        respiratory_rate=respiratory_rate,
-        on_oxygen=on_oxygen,
-        source=ReadingSource.DEVICE,
-        device_id=device_id,
-    )
-
-
 def _reading_store(
     *,
     poster: _Poster,
@@ -355,7 +345,7 @@ def _reading_store(
     device_id: str,
 ) -> VitalSignReading:
     now = timezone.now()
-    problems = _source_problems(source, device_id) or validate_reading(
+    problems = source_problems(source, device_id) or validate_reading(
         systolic=systolic,
         diastolic=diastolic,
         heart_rate=heart_rate,
@@ -451,7 +441,7 @@ def _readings_store(
     now = timezone.now()
     problems: list[tuple[int, str, str]] = []
     for index, item in enumerate(readings):
-        found = _source_problems(ReadingSource.DEVICE, item.device_id) or validate_reading(
+        found = source_problems(ReadingSource.DEVICE, item.device_id) or validate_reading(
             systolic=item.systolic,
             diastolic=item.diastolic,
             heart_rate=item.heart_rate,
@@ -619,7 +609,12 @@ def reading_strike(*, actor: Actor, reading: VitalSignReading, reason: str) -> V
 def alert_thresholds(organisation: Organisation) -> AlertThresholds:
     """The organisation's alert limits; a limit never set is None (no alert, and the screen
     says the limit is not configured)."""
-    stored = organisation.settings.get(ALERTS_KEY) or {}
+    return thresholds_from(organisation.settings)
+
+
+def thresholds_from(settings: Mapping[str, Any]) -> AlertThresholds:
+    """alert_thresholds from an organisation's settings as stored."""
+    stored = settings.get(ALERTS_KEY) or {}
     limits: dict[str, Any] = {
         name: int(stored[name]) for name in THRESHOLD_NAMES if stored.get(name) is not None
     }
