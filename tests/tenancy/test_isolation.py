@@ -249,6 +249,8 @@ def _scheduling_and_session_objects(practice, plan):  # type: ignore[no-untyped-
         ("treatment_sessions", "code"): "fasting",
         ("treatment_sessions", "scale"): "aldrete",
         ("treatment_sessions", "alert_id"): str(alert.public_id),
+        ("treatment_sessions", "reading_id"): str(reading.pk),
+        ("treatment_sessions", "event_id"): str(event.public_id),
         ("reminders", "public_id"): patient_id,
         ("api", "clinic_id"): c,
         ("api", "public_id", "appointments"): a,

@@ -275,6 +275,24 @@ class AdverseEventForm(ClinicForm):
     )
 
 
+class AdverseEventEditForm(AdverseEventForm):
+    """An adverse event corrected or brought up to date (its outcome, most often), at the
+    version the user saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["onset_at"].required = True
+        self.fields["onset_at"].label = "Onset"
+
+
+class StrikeForm(forms.Form):
+    """A wrong reading struck through: it stays on the record with the reason."""
+
+    reason = forms.CharField(label="Why is this reading wrong?", max_length=300)
+
+
 class ReasonForm(VersionForm):
     to = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ketacare.treatment_sessions import views, views_monitor, views_recovery
+from ketacare.treatment_sessions import views, views_corrections, views_monitor, views_recovery
 
 S = "treatment-sessions/<uuid:public_id>/"
 
@@ -35,6 +35,17 @@ urlpatterns = [
     ),
     path(f"{S}observations/", views_monitor.observation, name="observation"),
     path(f"{S}adverse-events/", views_monitor.adverse_event, name="adverse_event"),
+    # corrections
+    path(
+        f"{S}monitoring/readings/<int:reading_id>/strike/",
+        views_corrections.reading_strike,
+        name="reading_strike",
+    ),
+    path(
+        f"{S}adverse-events/<uuid:event_id>/",
+        views_corrections.adverse_event_edit,
+        name="adverse_event_edit",
+    ),
     # recovery and discharge
     path(f"{S}recovery/score/<slug:scale>/", views_recovery.recovery_score, name="recovery_score"),
     path(f"{S}recovery/stable/", views_recovery.attest_stable, name="attest_stable"),

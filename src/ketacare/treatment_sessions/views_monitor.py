@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from ketacare.clinical.treatment_day import CadenceStatus
-from ketacare.treatment_sessions import charts, monitoring, selectors, services
+from ketacare.treatment_sessions import charts, monitoring, selectors, services, views_corrections
 from ketacare.treatment_sessions.forms import (
     AdverseEventForm,
     AlertAckForm,
@@ -167,15 +167,14 @@ def monitor_context(
         (kind, ObservationKind(kind).label, observation_range(kind), latest.get(kind))
         for kind in TYPED_KINDS
     ]
-    events = list(session.adverse_events.select_related("incident_review").order_by("-onset_at"))
     return {
         **vitals_context(session, now, bound),
+        **views_corrections.corrections_context(session, bound),
         "quick_scales": quick,
         "typed_scales": typed,
         "observation_form": bound.get("observation"),
         "observations": observations[:8],
         "ae_form": bound.get("adverse_event") or AdverseEventForm(zone=_zone(session)),
-        "adverse_events": events,
         "charting": session.state in CHARTING,
         "recovery_form": bound.get(S.RECOVERY) or _reason_form(session, S.RECOVERY),
         "stop_form": bound.get(S.STOPPED_EARLY) or _reason_form(session, S.STOPPED_EARLY),

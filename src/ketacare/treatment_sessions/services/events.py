@@ -42,9 +42,10 @@ class StaleAdverseEventError(Exception):
         self.expected_version = expected_version
         self.current = current
         self.changed_fields = changed
+        what = ", ".join(f"{name} is now {getattr(current, name)!s}" for name in changed)
         super().__init__(
-            "Someone else changed this adverse event while you were editing it: "
-            + ", ".join(f"{name} is now {getattr(current, name)!s}" for name in changed)
+            "Someone else changed this adverse event while you were editing it"
+            + (f": {what}" if what else "")
             + f" (version {current.version}, you had version {expected_version})."
         )
 
