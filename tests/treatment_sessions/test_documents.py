@@ -178,8 +178,16 @@ def test_the_esketamine_record_and_rems_form(practice_a, clock) -> None:  # type
         practice_a.clinic.name, "Blood pressure at about 40 minutes", "144/89 mmHg",
     ):  # fmt: skip
         assert expected in text, expected
+    assert "not yet confirmed by a clinician" in text and "95 min (suggested)" in text
+    services.rems_form_review(
+        actor=day.nurse(practice_a), form=form, vitals_acceptable_before_end=True,
+        respiratory_depression=False, ready_to_leave_without_2h_rule_minutes=90,
+    )  # fmt: skip
+    rems = client.get(reverse("treatment_sessions:rems_form_pdf", args=[session.public_id]))
+    text = pdf_text(rems.content)
+    assert "confirmed by" in text and "90 min" in text and "(suggested)" not in text
     assert len(exports_of(session, "session_record")) == 1
-    assert len(exports_of(session, "rems_monitoring_form")) == 1
+    assert len(exports_of(session, "rems_monitoring_form")) == 2
 
 
 def test_a_session_still_on_the_floor_prints_its_form_from_the_chart(practice_a, clock) -> None:  # type: ignore[no-untyped-def]
@@ -249,6 +257,26 @@ def test_the_rems_tracker_flags_overdue_forms_and_records_the_confirmation(
     assert "status-pill alert" in page and "Overdue 2 days" in page
 
     submit = reverse("treatment_sessions:rems_form_submitted", args=[session.public_id])
+    review = reverse("treatment_sessions:rems_form_review", args=[session.public_id])
+    unreviewed = client.post(submit, {"confirmation": "REMS-558812"})
+    assert unreviewed.status_code == 400
+    assert "Confirm the answers the chart can only suggest" in unreviewed.content.decode()
+    bad = client.post(review, {"vitals_acceptable_before_end": "maybe",
+                               "ready_to_leave_without_2h_rule_minutes": "0"})  # fmt: skip
+    assert bad.status_code == 400
+    page = bad.content.decode()
+    assert 'id="vitals_acceptable_before_end-' in page and "Answer Yes or No." in page
+    assert "Give a number of minutes from 1 to 1,440." in page
+    form.refresh_from_db()
+    assert "reviewed" not in form.fields
+    confirmed = client.post(review, {"vitals_acceptable_before_end": "yes",
+                                     "respiratory_depression": "no",
+                                     "ready_to_leave_without_2h_rule_minutes": "95"})  # fmt: skip
+    assert confirmed.status_code == 302
+    form.refresh_from_db()
+    assert form.fields["reviewed"]["by"] == day.nurse(practice_a).get_full_name()
+    assert form.fields["ready_to_leave_without_2h_rule_minutes"] == 95
+    assert "Confirmed by" in client.get(reverse("treatment_sessions:rems_forms")).content.decode()
     refused = client.post(submit, {"confirmation": "   "})
     assert refused.status_code == 400
     assert "confirmation" in refused.content.decode().lower()

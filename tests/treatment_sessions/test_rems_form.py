@@ -6,10 +6,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
 
+from ketacare.audit.models import AuditAction, AuditEvent
 from ketacare.patients.models import Medication
+from ketacare.tenancy.models import Role
 from ketacare.treatment_sessions import selectors, services
 from ketacare.treatment_sessions.models import RemsMonitoringForm, VitalSignReading
 from tests.treatment_sessions.builders import (
@@ -103,7 +106,85 @@ def test_overdue_forms_are_flagged_until_submitted(practice_a, clock):
     user = nurse(practice_a)
     assert not selectors.rems_forms_overdue(user, today=DAY + timedelta(days=7)).exists()
     assert list(selectors.rems_forms_overdue(user, today=DAY + timedelta(days=8))) == [form]
+    with pytest.raises(ValidationError, match="Confirm the answers"):
+        services.rems_form_mark_submitted(actor=user, form=form, confirmation="REMS-123")
+    _review(user, form)
     with pytest.raises(ValidationError):
         services.rems_form_mark_submitted(actor=user, form=form, confirmation=" ")
     services.rems_form_mark_submitted(actor=user, form=form, confirmation="REMS-123")
     assert not selectors.rems_forms_overdue(user, today=DAY + timedelta(days=8)).exists()
+
+
+def _review(user, form, **answers):  # type: ignore[no-untyped-def]
+    values = {"vitals_acceptable_before_end": True, "respiratory_depression": False,
+              "ready_to_leave_without_2h_rule_minutes": 95} | answers  # fmt: skip
+    return services.rems_form_review(actor=user, form=form, **values)
+
+
+def test_the_chart_only_suggests_three_answers_until_a_clinician_confirms_them(practice_a, clock):
+    session = _discharged(practice_a, clock)
+    form = RemsMonitoringForm.objects.get(session=session)
+    # Suggested from the chart: BP fell from 150 at 40 min to 132 at the end; no respiratory
+    # event charted; 95 minutes typed at discharge.
+    assert services.rems_suggestions(form) == {
+        "vitals_acceptable_before_end": True,
+        "respiratory_depression": False,
+        "ready_to_leave_without_2h_rule_minutes": 95,
+    }
+    user = nurse(practice_a)
+    # The nurse knows better: a brief desaturation needed a chin lift (not charted as an event).
+    reviewed = _review(user, form, respiratory_depression=True,
+                       ready_to_leave_without_2h_rule_minutes=100)  # fmt: skip
+    assert reviewed.fields["respiratory_depression"] is True
+    assert reviewed.fields["ready_to_leave_without_2h_rule_minutes"] == 100
+    assert reviewed.fields["reviewed"]["by"] == user.get_full_name()
+    event = AuditEvent.objects.filter(action=AuditAction.CHANGE, object_id=str(form.pk)).last()
+    assert event is not None
+    assert event.detail["suggested"]["respiratory_depression"] is False
+    assert event.detail["confirmed"]["respiratory_depression"] is True
+    # A redraft from the chart (while unsubmitted) keeps what the clinician confirmed.
+    services.rems_form_build(actor=user, session=session)
+    form.refresh_from_db()
+    assert form.fields["respiratory_depression"] is True and form.fields["reviewed"]
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        ({"vitals_acceptable_before_end": None}, "vitals_acceptable_before_end"),
+        ({"respiratory_depression": "yes"}, "respiratory_depression"),
+        ({"ready_to_leave_without_2h_rule_minutes": 0}, "ready_to_leave_without_2h_rule_minutes"),
+        (
+            {"ready_to_leave_without_2h_rule_minutes": True},
+            "ready_to_leave_without_2h_rule_minutes",
+        ),  # fmt: skip
+        (
+            {"ready_to_leave_without_2h_rule_minutes": 1441},
+            "ready_to_leave_without_2h_rule_minutes",
+        ),  # fmt: skip
+    ],
+)
+def test_each_reviewed_answer_is_required_and_checked(practice_a, clock, answers, field):
+    session = _discharged(practice_a, clock)
+    form = RemsMonitoringForm.objects.get(session=session)
+    with pytest.raises(ValidationError) as refused:
+        _review(nurse(practice_a), form, **answers)
+    assert field in refused.value.message_dict
+    form.refresh_from_db()
+    assert "reviewed" not in form.fields
+
+
+def test_only_charting_staff_of_the_practice_review_and_not_after_submission(
+    practice_a, practice_b, clock
+):
+    session = _discharged(practice_a, clock)
+    form = RemsMonitoringForm.objects.get(session=session)
+    with pytest.raises(PermissionDenied):
+        _review(practice_a.staff[Role.FRONT_DESK], form)
+    with pytest.raises(Http404):
+        _review(practice_b.staff[Role.NURSE], form)
+    user = nurse(practice_a)
+    _review(user, form)
+    services.rems_form_mark_submitted(actor=user, form=form, confirmation="REMS-9")
+    with pytest.raises(ValidationError, match="already submitted"):
+        _review(user, form, respiratory_depression=True)

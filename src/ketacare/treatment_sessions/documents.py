@@ -45,7 +45,7 @@ from ketacare.treatment_sessions.models import (
     VitalSignReading,
 )
 from ketacare.treatment_sessions.monitoring import VitalSeries
-from ketacare.treatment_sessions.services.recovery import rems_fields
+from ketacare.treatment_sessions.services.rems import REVIEW_KEY, REVIEWED_ANSWERS, rems_fields
 
 PRINT_CSS = "treatment_sessions/print.css"
 RECORD_TEMPLATE = "treatment_sessions/record_pdf.html"
@@ -449,11 +449,13 @@ def rems_form_pdf(*, actor: Actor, session: TreatmentSession) -> bytes:
         raise NotAnEsketamineSession()
     form = RemsMonitoringForm.objects.filter(session=session).select_related("submitted_by").first()
     fields = form.fields if form is not None and form.fields else rems_fields(session, None)
+    reviewed = fields.get(REVIEW_KEY)
     rows = [
         {
             "section": section,
             "question": question,
             "answer": rems_answer(_field(fields, key), shape),
+            "suggested": not reviewed and key in REVIEWED_ANSWERS,
         }
         for section, question, key, shape in REMS_FORM_QUESTIONS
     ]
@@ -463,6 +465,7 @@ def rems_form_pdf(*, actor: Actor, session: TreatmentSession) -> bytes:
         "clinic": session.clinic,
         "form": form,
         "rows": rows,
+        "reviewed": reviewed,
         "zone": ZoneInfo(session.clinic.time_zone),
         "generated_at": timezone.now(),
         "generated_by": str(actor),

@@ -32,6 +32,11 @@ urlpatterns = [
         name="settings",
     ),
     path(
+        "treatment-sessions/<uuid:public_id>/rems-form/review",
+        views_documents.rems_form_review,
+        name="rems_form_review",
+    ),
+    path(
         "treatment-sessions/<uuid:public_id>/rems-form/submitted",
         views_documents.rems_form_submitted,
         name="rems_form_submitted",

@@ -57,12 +57,28 @@ def rems_form_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
 # --- the REMS submission tracker ----------------------------------------------------------------
 
 
+YES_NO_QUESTIONS = (
+    ("vitals_acceptable_before_end", "Vital signs in an acceptable range before the end?"),
+    ("respiratory_depression", "Respiratory depression during the session?"),
+)
+
+
+@dataclass(frozen=True)
+class ReviewQuestion:
+    key: str
+    question: str
+    chosen: str  # "yes", "no" or ""
+    errors: list[str]
+
+
 @dataclass(frozen=True)
 class TrackedForm:
     form: RemsMonitoringForm
     days_left: int
     errors: dict[str, list[str]]
     confirmation: str
+    review_errors: dict[str, list[str]]
+    review: dict[str, Any]  # the answers shown in the review form: typed, confirmed or suggested
 
     @property
     def overdue(self) -> bool:
@@ -72,6 +88,18 @@ class TrackedForm:
     def days_overdue(self) -> int:
         return max(-self.days_left, 0)
 
+    @property
+    def questions(self) -> list[ReviewQuestion]:
+        return [
+            ReviewQuestion(key, question, self.review.get(key, ""), self.review_errors.get(key, []))
+            for key, question in YES_NO_QUESTIONS
+        ]
+
+    @property
+    def reviewed(self) -> dict[str, str] | None:
+        reviewed = self.form.fields.get("reviewed")
+        return reviewed if isinstance(reviewed, dict) else None
+
 
 def _rems_page(
     request: HttpRequest,
@@ -79,18 +107,24 @@ def _rems_page(
     errors_for: int | None = None,
     errors: dict[str, list[str]] | None = None,
     typed: str = "",
+    review_errors: dict[str, list[str]] | None = None,
+    review_typed: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     today: date = timezone.localdate()
-    rows = [
-        TrackedForm(
-            form=form,
-            days_left=(form.due_by - today).days,
-            errors=(errors or {}) if form.pk == errors_for else {},
-            confirmation=typed if form.pk == errors_for else "",
+    rows = []
+    for form in selectors.rems_forms_open(request.user):
+        mine = form.pk == errors_for
+        rows.append(
+            TrackedForm(
+                form=form,
+                days_left=(form.due_by - today).days,
+                errors=(errors or {}) if mine else {},
+                confirmation=typed if mine else "",
+                review_errors=(review_errors or {}) if mine else {},
+                review=(review_typed or {}) if mine and review_typed else _review_shown(form),
+            )
         )
-        for form in selectors.rems_forms_open(request.user)
-    ]
     context: dict[str, Any] = {
         "rows": rows,
         "overdue_count": sum(1 for row in rows if row.overdue),
@@ -100,19 +134,55 @@ def _rems_page(
     return render(request, "treatment_sessions/rems_forms.html", context, status=status)
 
 
+def _review_shown(form: RemsMonitoringForm) -> dict[str, Any]:
+    """The review form's answers: as confirmed, else as the chart suggests ("yes"/"no"/"")."""
+    shown: dict[str, Any] = {}
+    for key, value in services.rems_suggestions(form).items():
+        shown[key] = {True: "yes", False: "no", None: ""}.get(value, value)
+    return shown
+
+
 @require_GET
 def rems_forms(request: HttpRequest) -> HttpResponse:
     return _rems_page(request)
 
 
-@require_POST
-def rems_form_submitted(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    _, form = access_object(
+def _tracked(request: HttpRequest, public_id: UUID) -> RemsMonitoringForm:
+    return access_object(
         request.user,
         RemsMonitoringForm.objects.select_related("session"),
         Permission.CHART_SESSION,
         session__public_id=public_id,
-    )
+    )[1]
+
+
+@require_POST
+def rems_form_review(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A clinician confirms or corrects the answers the chart can only suggest."""
+    form = _tracked(request, public_id)
+    typed = {key: request.POST.get(key, "").strip() for key in services.REVIEWED_ANSWERS}
+    yes_no = {"yes": True, "no": False}
+    minutes = typed["ready_to_leave_without_2h_rule_minutes"]
+    try:
+        services.rems_form_review(
+            actor=request.user,
+            form=form,
+            vitals_acceptable_before_end=yes_no.get(typed["vitals_acceptable_before_end"]),
+            respiratory_depression=yes_no.get(typed["respiratory_depression"]),
+            ready_to_leave_without_2h_rule_minutes=int(minutes) if minutes.isdigit() else None,
+        )
+    except ValidationError as exc:
+        problems = getattr(exc, "message_dict", {"status": exc.messages})
+        return _rems_page(
+            request, errors_for=form.pk, review_errors=problems, review_typed=typed, status=400
+        )
+    messages.success(request, "REMS answers confirmed; the form can be marked submitted.")
+    return redirect(reverse("treatment_sessions:rems_forms"))
+
+
+@require_POST
+def rems_form_submitted(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    form = _tracked(request, public_id)
     confirmation = request.POST.get("confirmation", "")
     try:
         services.rems_form_mark_submitted(actor=request.user, form=form, confirmation=confirmation)

@@ -1,6 +1,6 @@
 """Writes for the treatment day, split by meaning: the state machine and check-in (flow), the
 pre-dose checks (checks), dosing and observations (dosing), adverse events (events), recovery,
-discharge and the REMS form (recovery), and the organisation's settings (settings)."""
+discharge (recovery), the REMS form (rems), and the organisation's settings (settings)."""
 
 from ketacare.treatment_sessions.services.checks import (
     precheck_override,
@@ -32,13 +32,19 @@ from ketacare.treatment_sessions.services.recovery import (
     discharge_gate,
     escort_present_record,
     recovery_score_record,
+    session_discharge,
+)
+from ketacare.treatment_sessions.services.rems import (
+    REVIEWED_ANSWERS,
     rems_form_build,
     rems_form_mark_submitted,
-    session_discharge,
+    rems_form_review,
+    rems_suggestions,
 )
 from ketacare.treatment_sessions.services.settings import treatment_day_settings_set
 
 __all__ = [
+    "REVIEWED_ANSWERS",
     "TRANSITIONS",
     "StaleAdverseEventError",
     "StaleSessionError",
@@ -58,6 +64,8 @@ __all__ = [
     "recovery_score_record",
     "rems_form_build",
     "rems_form_mark_submitted",
+    "rems_form_review",
+    "rems_suggestions",
     "session_check_in",
     "session_discharge",
     "session_order",
