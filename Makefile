@@ -28,7 +28,7 @@ demo: install
 	  $(BIN)/ketacare db_worker & \
 	  $(BIN)/ketacare send_reminders --every 15 & \
 	  $(BIN)/ketacare seal_audit --every 5 & \
-	  $(BIN)/gunicorn ketacare.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
+	  $(BIN)/python -m ketacare.serve --port $(PORT) --access-log
 
 # Chromium for the browser tests, from Debian, when missing and when we may install packages.
 chromium:
@@ -52,7 +52,7 @@ test: install chromium $(AXE)
 
 # mypy --strict covers the clinical core and every service and selector (DESIGN.md).
 TYPED := src/ketacare/clinical src/ketacare/scheduling_core src/ketacare/treatment_sessions/services src/ketacare/treatment_sessions/monitoring.py \
-	src/ketacare/treatment_sessions/device_readings.py src/ketacare/treatment_sessions/middleware.py \
+	src/ketacare/treatment_sessions/device_readings.py src/ketacare/treatment_sessions/device_wsgi.py \
 	$(wildcard src/ketacare/*/services.py src/ketacare/*/selectors.py) \
 	src/ketacare/tenancy/access.py src/ketacare/tenancy/permissions.py src/ketacare/audit/chain.py
 

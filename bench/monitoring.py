@@ -1,4 +1,4 @@
-"""Bedside monitors posting vital signs to a live gunicorn on loopback.
+"""Bedside monitors posting vital signs to a live server (granian, as `make demo`) on loopback.
 
 Phases (each against the same server and PostgreSQL database, `ketacare_bench`):
 - clinic day: 40 sessions in monitoring, a monitor per session posting one reading a "minute"
@@ -14,11 +14,12 @@ batch endpoint >= 20,000 readings/s. The ratio uses wrk's rate when wrk is there
 client threads would otherwise take a share of the same two CPUs that the server and
 PostgreSQL need. The monitors post as registered devices (bearer token, as a bedside monitor
 would: H-09). What a single reading costs beyond the plain INSERT (it is honest to say what):
-an HTTP request through gunicorn and Django's handler up to DeviceReadingMiddleware, the body
-checked by the clinical core's plausibility guard and the alert limits, and one prepared
-statement that checks the token's device (active, never cached), the session (the device's
-clinic, still taking readings) and the alert limits the alerts were worked out from, then
-inserts the reading, its alerts and its audit event, committed before the answer. A smaller
+an HTTP request through granian to the WSGI front (treatment_sessions/device_wsgi.py), which
+answers a device's post before Django's handler; the host checked; the body checked by the
+clinical core's plausibility guard and the alert limits; and one prepared statement that checks
+the token's device (active, never cached), the session (the device's clinic, still taking
+readings) and the alert limits the alerts were worked out from, then inserts the reading, its
+alerts and its audit event, committed before the answer. A smaller
 burst also posts as a signed-in nurse (session cookie + CSRF) for comparison.
 """
 
@@ -51,8 +52,10 @@ ADMIN_EMAIL = "bench.monitor.admin@example.test"
 SESSIONS = 40
 READINGS_PER_SESSION = 120
 CLIENTS = int(os.environ.get("BENCH_MONITOR_CLIENTS", "8"))
-# As `make demo` serves: 2 gunicorn workers x 4 threads (BENCH_MONITOR_WORKERS changes it).
-WORKERS = int(os.environ.get("BENCH_MONITOR_WORKERS", "2"))
+# As `make demo` serves: granian, 2 workers x 4 threads (BENCH_MONITOR_WORKERS and
+# BENCH_MONITOR_THREADS change it).
+WORKERS = int(os.environ.get("BENCH_MONITOR_WORKERS", "2"))  # serve.WORKERS
+THREADS = int(os.environ.get("BENCH_MONITOR_THREADS", "4"))  # serve.THREADS
 WRK_SECONDS = 8
 BURST_SINGLE = 4_000
 BURST_SINGLE_STAFF = 1_000
@@ -204,21 +207,10 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "CONN_MAX_AGE": "600",
     }
+    from ketacare import serve
+
     server = subprocess.Popen(  # noqa: S603 - our own server on loopback
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "ketacare.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(WORKERS),
-            "-k",
-            "gthread",
-            "--threads",
-            "4",
-            "--backlog",
-            "512",
-        ],
+        serve.command(port=port, workers=WORKERS, threads=THREADS),
         cwd=common.ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -235,7 +227,7 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
         except OSError:
             time.sleep(0.2)
     os.killpg(server.pid, signal.SIGTERM)
-    raise SystemExit("gunicorn did not answer within 60 s")
+    raise SystemExit("granian did not answer within 60 s")
 
 
 class Monitor:
@@ -621,8 +613,8 @@ def run() -> dict[str, Any] | None:
         "database": common.BENCH_DATABASE_URL.rsplit("@", 1)[-1],
         "machine": common.machine(),
         "server": (
-            f"gunicorn gthread, {WORKERS} workers x 4 threads, loopback (make demo runs 2 "
-            "workers x 4 threads; BENCH_MONITOR_WORKERS sets it)"
+            f"granian (WSGI), {WORKERS} workers x {THREADS} threads, loopback (make demo runs 2 "
+            "workers x 4 threads; BENCH_MONITOR_WORKERS and BENCH_MONITOR_THREADS set it)"
         ),
         "auth": "monitor phases: device bearer token; burst_single_staff: nurse session cookie",
         "clinic_day": day,

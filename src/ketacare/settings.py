@@ -80,8 +80,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # A bedside monitor's reading (bearer token) is answered here, before the people's stack.
-    "ketacare.treatment_sessions.middleware.DeviceReadingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,15 +1,16 @@
-"""A registered monitor's single reading (device_readings, DeviceReadingMiddleware): answered
-before the people's middleware, the reading, its alerts and its audit event stored together,
-and nothing the device path keeps between posts allowed to go stale. Each test runs on SQLite
-and on PostgreSQL, where the device path writes with one prepared statement."""
+"""A registered monitor's single reading (device_readings, through the WSGI front door in
+device_wsgi): answered before Django's handler, the reading, its alerts and its audit event
+stored together, and nothing the device path keeps between posts allowed to go stale. Each test
+runs on SQLite and on PostgreSQL, where the device path writes with one prepared statement."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -18,12 +19,18 @@ from ketacare.tenancy.models import Clinic, Role
 from ketacare.treatment_sessions import device_readings, devices, monitoring
 from ketacare.treatment_sessions.models import SessionState, VitalSignAlert, VitalSignReading
 from tests.treatment_sessions.monitoring_builders import monitoring_session
+from tests.treatment_sessions.wsgi_client import WsgiAnswer, WsgiClient
 
 pytestmark = pytest.mark.django_db
 
-WITHOUT_THE_MIDDLEWARE = [
-    m for m in settings.MIDDLEWARE if not m.endswith("DeviceReadingMiddleware")
-]
+_front: WsgiClient | None = None
+
+
+@pytest.fixture(autouse=True)
+def front(monkeypatch: pytest.MonkeyPatch) -> WsgiClient:
+    global _front  # noqa: PLW0603 - the posts below go through the front of the current test
+    _front = WsgiClient(monkeypatch)
+    return _front
 
 
 @pytest.fixture
@@ -49,15 +56,22 @@ def _reading(minutes_ago: int = 1, **values):  # type: ignore[no-untyped-def]
     return body | values
 
 
-def _post(token: str, url: str, body: object, **extra: str):  # type: ignore[no-untyped-def]
-    data = body if isinstance(body, str | bytes) else None
+def _post(token: str, url: str, body: object, **extra: str) -> WsgiAnswer:
+    """A monitor's post, through the WSGI front door as a server would call it."""
+    assert _front is not None
+    raw = body if isinstance(body, bytes) else body.encode() if isinstance(body, str) else None
+    data = raw if raw is not None else json.dumps(body).encode()
+    headers = {"Authorization": f"Bearer {token}"}
+    headers |= {k.removeprefix("HTTP_").replace("_", "-").title(): v for k, v in extra.items()}
+    return _front.post(url, data, headers)
+
+
+def _post_through_django(token: str, url: str, body: object) -> Any:
+    """The same post through Django's handler (its test client), as it arrives where the front
+    door is not in place."""
     client = Client(enforce_csrf_checks=True)
     return client.post(
-        url,
-        data if data is not None else body,
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {token}",
-        **extra,
+        url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
     )
 
 
@@ -191,17 +205,62 @@ def test_a_remembered_device_posts_with_one_statement_on_postgresql(monkeypatch,
     ).count() == 2  # fmt: skip
 
 
-@override_settings(MIDDLEWARE=WITHOUT_THE_MIDDLEWARE)
-def test_without_the_middleware_the_api_answers_the_same(practice_b, token, session):
-    first = _post(token, _url(session), _reading(minutes_ago=2))
+def test_through_django_the_api_answers_the_same(practice_b, token, session):
+    first = _post_through_django(token, _url(session), _reading(minutes_ago=2))
     assert first.status_code == 201
     assert first.json() == {"id": VitalSignReading.objects.get().pk, "duplicate": False,
                             "alerts": []}  # fmt: skip
-    again = _post(token, _url(session), _reading(minutes_ago=2) | {
+    again = _post_through_django(token, _url(session), _reading(minutes_ago=2) | {
         "taken_at": VitalSignReading.objects.get().taken_at.isoformat()})  # fmt: skip
     assert again.status_code == 200 and again.json()["duplicate"] is True
-    assert _post(token, _url(session), _reading(spo2=140)).status_code == 422
-    assert _post("kcm_unknown", _url(session), _reading()).status_code == 401
+    assert _post_through_django(token, _url(session), _reading(spo2=140)).status_code == 422
+    assert _post_through_django("kcm_unknown", _url(session), _reading()).status_code == 401
     theirs = monitoring_session(practice_b, first_dose_at=timezone.now())
-    assert _post(token, _url(theirs), _reading()).status_code == 404
+    assert _post_through_django(token, _url(theirs), _reading()).status_code == 404
     assert AuditEvent.objects.filter(action=AuditAction.DEVICE).count() == 1
+
+
+def test_what_is_not_a_monitors_reading_goes_on_to_django(front, token, session):
+    staff_style = front.post(_url(session), json.dumps(_reading()).encode(), {})
+    assert staff_style.status_code == 401  # Django's API: no device token, no signed-in user
+    assert "csrftoken" not in staff_style.cookies
+    batch = front.post(
+        _url(session) + "/batch",
+        json.dumps({"readings": [_reading()]}).encode(),
+        {"Authorization": f"Bearer {token}"},
+    )
+    assert batch.status_code == 200 and batch.json()["accepted"] == 1
+    assert VitalSignReading.objects.count() == 1
+
+
+def test_a_host_not_served_here_is_refused(front, token, session):
+    with override_settings(ALLOWED_HOSTS=["clinic.example.org"]):
+        refused = _post(token, _url(session), _reading())
+    assert refused.status_code == 400
+    assert not VitalSignReading.objects.exists()
+
+
+def test_in_production_plain_http_is_redirected_and_https_gets_hsts(front, token, session):
+    production = {"SECURE_SSL_REDIRECT": True, "SECURE_HSTS_SECONDS": 31_536_000}
+    body = json.dumps(_reading()).encode()
+    auth = {"Authorization": f"Bearer {token}"}
+    with override_settings(**production):
+        plain = front.post(_url(session), body, auth)
+        assert plain.status_code == 301 and plain["Location"].startswith("https://")
+        assert not VitalSignReading.objects.exists()
+        secure = front.post(_url(session), body, auth, scheme="https")
+    assert secure.status_code == 201
+    assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_a_failure_while_storing_answers_503_and_stores_nothing(monkeypatch, token, session):
+    def broken(sql: str, params: list[object]) -> None:
+        raise DatabaseError("the server closed the connection unexpectedly")
+
+    monkeypatch.setattr(device_readings, "_fetchone", broken)
+    response = _post(token, _url(session), _reading())
+    assert response.status_code == 503
+    assert "post it again" in response.json()["detail"]
+    monkeypatch.undo()
+    assert not VitalSignReading.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.DEVICE).exists()

@@ -88,7 +88,8 @@ def complete_session(practice, route: str, clock) -> TreatmentSession:  # type: 
         action_taken="Ondansetron 4 mg", outcome="resolved", recorded_by=nurse,
     )  # fmt: skip
     PreCheck.objects.filter(session=session, code=CheckCode.FASTING).update(
-        status=CheckStatus.OVERRIDDEN, override_reason="Sips of water 40 min before; accepted",
+        status=CheckStatus.OVERRIDDEN, message="Clear liquids were taken 40 minutes before dosing.",
+        override_reason="Sips of water 40 min before; accepted",
         overridden_by=prescriber, overridden_at=t0 - timedelta(minutes=15),
     )  # fmt: skip
     RecoveryScore.objects.create(

@@ -1,8 +1,8 @@
 """Crash safety: a reading the API acknowledged survives `kill -9` of the server.
 
-A real gunicorn runs against a PostgreSQL database made for this test; the reading is posted,
-answered 201, the server's whole process group is SIGKILLed, and the row is read back from the
-database. Skipped when PostgreSQL does not answer.
+A real server (granian, as `make demo` runs it) runs against a PostgreSQL database made for this
+test; the reading is posted, answered 201, the server's whole process group is SIGKILLed, and
+the row is read back from the database. Skipped when PostgreSQL does not answer.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
+from ketacare import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -112,13 +114,13 @@ def _wait_for(url: str, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError("gunicorn exited before answering")
+            raise AssertionError("the server exited before answering")
         try:
             with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - loopback
                 return
         except (urllib.error.URLError, OSError):  # refused, reset or still booting
             time.sleep(0.2)
-    raise AssertionError("gunicorn did not answer within 30 s")
+    raise AssertionError("the server did not answer within 30 s")
 
 
 def test_an_acknowledged_reading_survives_kill_9_of_the_server(database):  # type: ignore[no-untyped-def]
@@ -133,7 +135,7 @@ def test_an_acknowledged_reading_survives_kill_9_of_the_server(database):  # typ
 
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 - our own server on loopback
-        [BIN / "gunicorn", "ketacare.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2"],
+        serve.command(port=port),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -150,7 +152,7 @@ def test_an_acknowledged_reading_survives_kill_9_of_the_server(database):  # typ
         # A nurse's post goes through the whole stack ...
         staff_id = _post(url, body, {"Cookie": f"sessionid={setup['cookie']}; csrftoken={csrf}",
                                      "X-CSRFToken": csrf})  # fmt: skip
-        # ... and a monitor's through DeviceReadingMiddleware's one statement.
+        # ... and a monitor's through the WSGI front's one statement.
         device_body = body | {"device_id": "kill-test-bay"}
         device_id = _post(url, device_body, {"Authorization": f"Bearer {setup['token']}"})
     finally:

@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from ketacare.audit.context import RequestOrigin, current_origin
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    raw = request.META.get("REMOTE_ADDR", "")
+def client_ip(raw: str) -> str | None:
+    """The peer's address as the audit trail stores it (None when it is not an address)."""
     try:
         return str(ipaddress.ip_address(raw))
     except ValueError:
@@ -21,7 +21,7 @@ def _client_ip(request: HttpRequest) -> str | None:
 def origin_of(request: HttpRequest) -> RequestOrigin:
     """Where the request came from, as its audit events record it."""
     return RequestOrigin(
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request.META.get("REMOTE_ADDR", "")),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
 

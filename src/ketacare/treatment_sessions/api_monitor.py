@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
@@ -22,7 +22,6 @@ from pydantic import AwareDatetime, BaseModel
 from ketacare.audit.middleware import origin_of
 from ketacare.tenancy.permissions import Permission
 from ketacare.treatment_sessions import device_readings, devices, monitoring
-from ketacare.treatment_sessions.middleware import answer_response
 from ketacare.treatment_sessions.models import MonitorDevice, ReadingSource
 
 router = Router(tags=["monitoring"])
@@ -124,9 +123,9 @@ class ErrorOut(Schema):
     auth=MONITOR_AUTH,
 )
 def post_reading(request: HttpRequest, public_id: UUID, payload: ReadingIn) -> Any:
-    """A registered monitor's post is normally answered by DeviceReadingMiddleware before it
-    gets here; where it does get here (a deployment without that middleware) it is answered by
-    the same function. A member of staff's post is charted as theirs."""
+    """A registered monitor's post is normally answered by the WSGI front (device_wsgi) before
+    it gets here; where it does get here (Django's test client, another WSGI set-up) it is
+    answered by the same function. A member of staff's post is charted as theirs."""
     if isinstance(request.auth, MonitorDevice):
         answer = device_readings.reading_post(
             token=request.headers["Authorization"].removeprefix("Bearer ").strip(),
@@ -134,7 +133,9 @@ def post_reading(request: HttpRequest, public_id: UUID, payload: ReadingIn) -> A
             body=request.body,
             origin=origin_of(request),
         )
-        return answer_response(answer)
+        response = JsonResponse(answer.body, status=answer.status)
+        response["Cache-Control"] = "no-store"
+        return response
     session = monitoring.monitored_session_for(request.user, public_id)
     try:
         reading = monitoring.reading_record(

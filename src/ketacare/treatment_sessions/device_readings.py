@@ -1,10 +1,10 @@
 """A registered bedside monitor posting one reading: the busiest write of the treatment day.
 
 A monitor posts about one reading a minute per patient, and a gateway in front of a ward of
-monitors posts many a second. This is the one implementation of that post, reached by
-DeviceReadingMiddleware before the rest of the middleware stack (a monitor has no browser
-session, cookie or CSRF token for the other middleware to look at) and by the API's own
-`POST /api/treatment-sessions/{id}/readings` when a device token reaches it.
+monitors posts many a second. This is the one implementation of that post, reached by the
+WSGI front door (device_wsgi) before Django's handler (a monitor has no browser session, cookie
+or CSRF token for the middleware to look at) and by the API's own
+`POST /api/treatment-sessions/{id}/readings` when a device token reaches it through Django.
 
 What it does, in order, with two statements to the database:
 1. One SELECT: the active device holding the token's digest (never cached, so a revoked token
@@ -38,10 +38,15 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from ketacare.audit.context import RequestOrigin, current_origin
+from ketacare.audit.context import RequestOrigin
 from ketacare.audit.models import AuditAction, AuditEvent
 from ketacare.audit.services import event_values
-from ketacare.clinical.treatment_day import VitalReading, reading_alerts, validate_reading
+from ketacare.clinical.treatment_day import (
+    AlertThresholds,
+    VitalReading,
+    reading_alerts,
+    validate_reading,
+)
 from ketacare.patients.models import Patient
 from ketacare.tenancy.models import Organisation
 from ketacare.treatment_sessions import devices, monitoring
@@ -78,6 +83,8 @@ class _Device:
     organisation_id: int
     settings: dict[str, Any]
     settings_digest: str
+    thresholds: AlertThresholds  # the organisation's alert limits, from `settings`
+    event: dict[str, Any]  # the columns every audit event of this device's posts shares
 
 
 @dataclass(frozen=True)
@@ -186,12 +193,21 @@ def _lookup(digest: str, session_uuid: UUID | None) -> _Target | _Device | None:
         _devices.pop(digest, None)
         return None
     device_pid, name, organisation_id, settings, settings_digest, session_id, state, patient = row
+    settings = json.loads(settings) if isinstance(settings, str) else (settings or {})
+    event = event_values(
+        actor=AnonymousUser(),
+        action=AuditAction.DEVICE,
+        organisation=Organisation(pk=organisation_id),
+    )
+    event["object_type"] = VitalSignReading._meta.label  # its id is the reading's, once stored
     device = _Device(
         public_id=UUID(str(device_pid)),
         name=name,
         organisation_id=organisation_id,
-        settings=json.loads(settings) if isinstance(settings, str) else (settings or {}),
+        settings=settings,
         settings_digest=settings_digest,
+        thresholds=monitoring.thresholds_from(settings),
+        event=event,
     )
     if connection.vendor == "postgresql":
         _remember(digest, device)
@@ -342,31 +358,25 @@ def _records(
         "recorded_at": now,
         "struck_reason": "",
     }
-    thresholds = monitoring.thresholds_from(device.settings)
     alerts = [
         monitoring.alert_row(organisation_id=device.organisation_id, alert=alert, now=now)
-        for alert in reading_alerts(_as_core(posted), thresholds)
+        for alert in reading_alerts(_as_core(posted), device.thresholds)
     ]
     codes = [alert.code for alert in alerts]
-    token = current_origin.set(origin)
-    try:
-        event = event_values(
-            actor=AnonymousUser(),
-            action=AuditAction.DEVICE,
-            organisation=Organisation(pk=device.organisation_id),
-            detail=monitoring.device_audit_detail(
-                device_public_id=device.public_id,
-                device_name=device.name,
-                detail={
-                    "session": str(session_uuid),
-                    "source": ReadingSource.DEVICE.value,
-                    **({"alerts": codes} if codes else {}),
-                },
-            ),
-        )
-    finally:
-        current_origin.reset(token)
-    event["object_type"] = VitalSignReading._meta.label  # its id is the reading's, once stored
+    event = device.event | {
+        "occurred_at": now,
+        "ip_address": origin.ip_address,
+        "user_agent": origin.user_agent,
+        "detail": monitoring.device_audit_detail(
+            device_public_id=device.public_id,
+            device_name=device.name,
+            detail={
+                "session": str(session_uuid),
+                "source": ReadingSource.DEVICE.value,
+                **({"alerts": codes} if codes else {}),
+            },
+        ),
+    }
     return reading, alerts, event
 
 

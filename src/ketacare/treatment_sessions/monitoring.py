@@ -248,8 +248,11 @@ def device_audit_detail(
 # --- readings --------------------------------------------------------------------------------
 
 
+READING_SOURCES = frozenset(ReadingSource.values)
+
+
 def source_problems(source: str, device_id: str) -> dict[str, str]:
-    if source not in ReadingSource.values:
+    if source not in READING_SOURCES:
         return {"source": f"{source!r} is not a reading source (manual or device)."}
     if len(device_id) > 64:
         return {"device_id": "A device id has at most 64 characters."}

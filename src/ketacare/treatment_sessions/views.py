@@ -11,6 +11,7 @@ redirects as usual.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -635,10 +636,13 @@ def _dosing_context(
         ordered = devices_ordered(order) or 0
         number = len(devices) + 1
         allowed_at = None
+        wait_seconds = 0
         if devices and number <= ordered:
             spacing = device_spacing_check(devices[-1].given_at, max(now, devices[-1].given_at))
             if not spacing.ok:
                 allowed_at = timezone.localtime(spacing.earliest_at, zone)
+                # The countdown runs from the server's clock, not the tablet's (which may be off).
+                wait_seconds = math.ceil((spacing.earliest_at - now).total_seconds())
         context.update(
             {
                 "devices": devices,
@@ -646,6 +650,7 @@ def _dosing_context(
                 "device_slots": range(1, ordered + 1),
                 "next_device": number if number <= ordered else None,
                 "device_allowed_at": allowed_at,
+                "device_wait_seconds": wait_seconds,
                 "device_form": bound.get("device")
                 or DeviceForm(
                     zone=zone,

@@ -17,7 +17,7 @@ from ketacare.audit.services import record_event
 from ketacare.clinical.dosing.esketamine import DEVICE_DOSE
 from ketacare.patients.models import DrugClass, Medication
 from ketacare.tenancy.access import Actor, require_permission, require_same_organisation
-from ketacare.tenancy.models import Route
+from ketacare.tenancy.models import Membership, Route
 from ketacare.tenancy.permissions import Permission
 from ketacare.treatment_sessions import selectors
 from ketacare.treatment_sessions.models import (
@@ -184,11 +184,10 @@ def rems_form_build(
     return form
 
 
-@transaction.atomic
-def rems_form_mark_submitted(
-    *, actor: Actor, form: RemsMonitoringForm, confirmation: str
-) -> RemsMonitoringForm:
-    """Record that the form went to the REMS (online or by fax), with its confirmation."""
+def _unsubmitted_form(
+    actor: Actor, form: RemsMonitoringForm
+) -> tuple[Membership, RemsMonitoringForm]:
+    """The form as stored, locked for the change; refused once it has been submitted."""
     membership = require_permission(actor, Permission.CHART_SESSION)
     require_same_organisation(membership, form.organisation_id, "form")
     current = (
@@ -198,6 +197,15 @@ def rems_form_mark_submitted(
     )
     if current.status == RemsFormStatus.SUBMITTED:
         raise ValidationError({"status": ["This form is already submitted."]})
+    return membership, current
+
+
+@transaction.atomic
+def rems_form_mark_submitted(
+    *, actor: Actor, form: RemsMonitoringForm, confirmation: str
+) -> RemsMonitoringForm:
+    """Record that the form went to the REMS (online or by fax), with its confirmation."""
+    membership, current = _unsubmitted_form(actor, form)
     if not current.fields.get(REVIEW_KEY):
         raise ValidationError(
             {
@@ -258,15 +266,7 @@ def rems_form_review(
     """A clinician confirms or corrects the answers the chart can only suggest. Each is required:
     Yes or No for the two questions, minutes from the start (1 to 1,440) for the REMS question.
     The form keeps who confirmed and when; the audit keeps what the chart had suggested."""
-    membership = require_permission(actor, Permission.CHART_SESSION)
-    require_same_organisation(membership, form.organisation_id, "form")
-    current = (
-        RemsMonitoringForm.objects.select_for_update(of=("self",))
-        .select_related("session__patient")
-        .get(pk=form.pk)
-    )
-    if current.status == RemsFormStatus.SUBMITTED:
-        raise ValidationError({"status": ["This form is already submitted."]})
+    membership, current = _unsubmitted_form(actor, form)
     errors: dict[str, list[str]] = {}
     answers: dict[str, Any] = {}
     for name, value in (

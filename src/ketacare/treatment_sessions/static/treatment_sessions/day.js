@@ -12,13 +12,18 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
+  // A countdown counts the seconds the server gave from when the element appeared, with the
+  // browser's monotonic clock: a tablet whose wall clock is off still counts right.
   function tick() {
-    var now = Date.now();
-    document.querySelectorAll("[data-countdown-to]").forEach(function (el) {
-      var at = Date.parse(el.getAttribute("data-countdown-to"));
-      if (isNaN(at)) { return; }
-      var left = Math.ceil((at - now) / 1000);
-      if (!el.dataset.base) { el.dataset.base = el.textContent; }
+    var now = performance.now();
+    document.querySelectorAll("[data-countdown-seconds]").forEach(function (el) {
+      var seconds = parseInt(el.getAttribute("data-countdown-seconds"), 10);
+      if (isNaN(seconds)) { return; }
+      if (!el.dataset.base) {
+        el.dataset.base = el.textContent;
+        el.dataset.shownAt = String(now);
+      }
+      var left = Math.ceil(seconds - (now - parseFloat(el.dataset.shownAt)) / 1000);
       if (left <= 0) {
         el.textContent = "Allowed now";
         el.classList.add("ready");
