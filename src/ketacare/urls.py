@@ -10,6 +10,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("session/keep-alive", views.keep_alive, name="keep_alive"),
+    # The public site first: its pages are the most visited and resolve without walking the
+    # staff area's patterns (no pattern of theirs overlaps one of these).
+    path("", include("ketacare.public.urls")),
     path("accounts/", include("allauth.urls")),
     path("patients/", include("ketacare.patients.urls")),
     path("", include("ketacare.measures.urls")),
@@ -20,7 +23,6 @@ urlpatterns = [
     path("", include("ketacare.reminders.urls")),
     path("clinics/", include("ketacare.directory.urls")),
     path("audit/", include("ketacare.audit.urls")),
-    path("", include("ketacare.public.urls")),
     path("staff/", include("ketacare.accounts.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

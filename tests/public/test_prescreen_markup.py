@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from ketacare.public.forms import _BLANK_FIELDS
+from ketacare.public.forms import _BLANK_FIELDS, blank_prescreen_form
 
 
 def test_an_unanswered_form_marks_required_radios_only() -> None:
@@ -35,6 +35,7 @@ def test_a_refused_form_keeps_the_answers_and_marks_invalid_fields(db: object) -
 
 def test_a_visitors_answers_never_reach_the_next_visitors_blank_form(db: object) -> None:
     _BLANK_FIELDS.clear()  # the filled-in form is the first this process renders
+    blank_prescreen_form.cache_clear()
     Client().post(
         reverse("public:prescreen"),
         {"seeking": ["ptsd"], "conditions": ["stroke"], "medicines": ["maoi"], "age": "41"},
@@ -43,3 +44,12 @@ def test_a_visitors_answers_never_reach_the_next_visitors_blank_form(db: object)
     assert " checked" not in after
     assert 'value="41"' not in after
     assert "aria-invalid" not in after
+
+
+def test_the_blank_form_is_built_once_and_never_bound(db: object) -> None:
+    blank_prescreen_form.cache_clear()
+    Client().get(reverse("public:prescreen"))
+    Client().post(reverse("public:prescreen"), {"seeking": ["ptsd"], "age": "41"})
+    blank = blank_prescreen_form()
+    assert blank is blank_prescreen_form()
+    assert not blank.is_bound and not blank.errors

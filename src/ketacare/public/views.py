@@ -19,6 +19,7 @@ from ketacare.public.forms import (
     PrescreenForm,
     TriageForm,
     answers_data,
+    blank_prescreen_form,
     sign_answers,
 )
 from ketacare.public.models import ClinicPage, RequestStatus
@@ -59,7 +60,7 @@ def learn_page(request: HttpRequest, slug: str) -> HttpResponse:
 def prescreen(request: HttpRequest) -> HttpResponse:
     """Answers in, result out; nothing is stored (no row, no audit event)."""
     if request.method != "POST":
-        return _public(request, "public/prescreen.html", {"form": PrescreenForm()})
+        return _public(request, "public/prescreen.html", {"form": blank_prescreen_form()})
     form = PrescreenForm(request.POST)
     if not form.is_valid():
         return _public(request, "public/prescreen.html", {"form": form}, status=400)
