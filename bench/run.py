@@ -16,7 +16,14 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 OUT_DIR = BENCH_DIR.parent / "var" / "bench"
-BENCHMARKS = ("patient_search", "chart_open", "clinic_finder", "scheduling", "monitoring")
+BENCHMARKS = (
+    "patient_search",
+    "chart_open",
+    "clinic_finder",
+    "scheduling",
+    "monitoring",
+    "audit_sealing",
+)
 TIMEOUT_SECONDS = 600
 
 
@@ -87,6 +94,12 @@ SUMMARIES = {
         f"(p99 {(r['burst_single_wrk'] or r['burst_single'])['latency']['p99_ms']} ms) = "
         f"x{r['ratio_single_over_plain_insert']} plain INSERT; batch "
         f"{r['burst_batch']['readings_per_s']} readings/s: "
+        + ", ".join(f"{k} {_mark(t['met'])}" for k, t in r["targets"].items())
+    ],
+    "audit_sealing": lambda r: [
+        f"{r['trail_events']:,} events: regular cycle {r['regular_idle_ms']} ms idle, "
+        f"{r['regular_100_pending_ms']} ms with 100 pending; full sweep {r['full_sweep_ms']} ms"
+        f" = x{r['ratio_regular_over_full']} (target <= 0.05): "
         + ", ".join(f"{k} {_mark(t['met'])}" for k, t in r["targets"].items())
     ],
 }

@@ -10,12 +10,16 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Max, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from ketacare.audit.models import AuditChainHead, AuditEvent, AuditSeal
+from ketacare.audit.models import AuditChainHead, AuditEvent, AuditSeal, AuditSealProgress
 
 GENESIS_HASH = "0" * 64
 
@@ -26,25 +30,63 @@ def event_hash(previous_hash: str, content: dict[str, object]) -> str:
     return hmac.new(settings.AUDIT_CHAIN_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def seal_pending_events(*, batch_size: int = 2000) -> int:
-    """Seal every pending event, chain by chain, in id order. Returns how many were sealed."""
-    chains = AuditEvent.objects.filter(seal__isnull=True).values_list("chain", flat=True).distinct()
+# An event is written in the transaction of the change it records, and a request's transaction
+# lasts well under a second. An event older than this is taken as committed, so an id older
+# events have already passed will not turn up later: the regular cycle stops looking below it.
+# A transaction held open longer than this (none of ketacare's are) would have its event sealed
+# by the next full sweep instead; verify_audit counts every unsealed event as pending.
+SETTLED_AFTER = timedelta(minutes=10)
+FULL_SWEEP_EVERY = timedelta(hours=1)
+
+
+def seal_pending_events(*, batch_size: int = 2000, full: bool | None = None) -> int:
+    """Seal every pending event, chain by chain, in id order. Returns how many were sealed.
+
+    The regular cycle looks only at events above the progress mark, so it costs what is new, not
+    the size of the trail; `full` (or an hour since the last full sweep) looks at every event.
+    Then the mark moves up to the newest event old enough to be settled (SETTLED_AFTER)."""
+    progress, _ = AuditSealProgress.objects.get_or_create(pk=1)
+    now = timezone.now()
+    if full is None:
+        full = progress.full_sweep_at is None or now - progress.full_sweep_at >= FULL_SWEEP_EVERY
+    above = 0 if full else progress.swept_to_id
+    # Read before sealing: every event at or below it that is visible now is sealed below.
+    settled = (
+        AuditEvent.objects.filter(id__gt=above, occurred_at__lte=now - SETTLED_AFTER)
+        .order_by()
+        .aggregate(newest=Max("id"))["newest"]
+    )
+    chains = (
+        AuditEvent.objects.filter(id__gt=above, seal__isnull=True)
+        .order_by()  # the model's ordering would make DISTINCT one row per event
+        .values_list("chain", flat=True)
+        .distinct()
+    )
     sealed = 0
     for chain in list(chains):
         while True:
-            count = _seal_batch(chain, batch_size)
+            count = _seal_batch(chain, batch_size, above)
             sealed += count
             if count < batch_size:
                 break
+    changes: dict[str, Any] = {}
+    if settled is not None:
+        changes["swept_to_id"] = Greatest(F("swept_to_id"), Value(settled))
+    if full:
+        changes["full_sweep_at"] = now
+    if changes:
+        AuditSealProgress.objects.filter(pk=progress.pk).update(**changes)
     return sealed
 
 
 @transaction.atomic
-def _seal_batch(chain: str, batch_size: int) -> int:
+def _seal_batch(chain: str, batch_size: int, above: int) -> int:
     AuditChainHead.objects.get_or_create(chain=chain)
     head = AuditChainHead.objects.select_for_update().get(chain=chain)
     pending = list(
-        AuditEvent.objects.filter(chain=chain, seal__isnull=True).order_by("id")[:batch_size]
+        AuditEvent.objects.filter(chain=chain, id__gt=above, seal__isnull=True).order_by("id")[
+            :batch_size
+        ]
     )
     now = timezone.now()
     seals = []
@@ -88,7 +130,7 @@ class VerificationReport:
 def verify_chains() -> VerificationReport:
     """Recompute every chain from its first seal; name the first event that does not match."""
     report = VerificationReport()
-    chains = sorted(set(AuditEvent.objects.values_list("chain", flat=True).distinct()))
+    chains = sorted(AuditEvent.objects.order_by().values_list("chain", flat=True).distinct())
     for chain in chains:
         report.chains.append(_verify_chain(chain))
     return report

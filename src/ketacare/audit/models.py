@@ -150,3 +150,19 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain} at {self.sequence}"
+
+
+class AuditSealProgress(models.Model):
+    """How far the sealer has looked (one row): every event with an id at or below `swept_to_id`
+    is sealed, or was never committed. The sealer's regular cycle looks only above it, so its
+    work follows what is new, not the size of the trail; an hourly full sweep looks everywhere
+    (see audit.chain)."""
+
+    swept_to_id = models.PositiveBigIntegerField(default=0)
+    full_sweep_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"sealed up to event {self.swept_to_id}"
