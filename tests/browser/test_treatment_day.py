@@ -193,6 +193,9 @@ def test_an_iv_session_from_check_in_to_discharge(
 
         # The pump settings, large; start the infusion at the ordered rate.
         expect(page.locator(".pump-rate")).to_contain_text("mL/h")
+        page.get_by_role("button", name="Start infusion").click()  # the vial's lot is missing
+        expect(page.locator("#inf-h + form .error").first).to_contain_text("lot number")
+        page.get_by_label("Vial lot (at start)").fill("KET-0417")
         page.get_by_role("button", name="Start infusion").click()
         expect(page.locator("#inf-h")).to_contain_text("Infusion started")
 

@@ -178,8 +178,9 @@ def give_whole_dose(practice, session: TreatmentSession, clock) -> TreatmentSess
     actor = nurse(practice)
     if session.route == Route.IV:
         services.administration_record(
-            actor=actor, session=session, kind="infusion_start", rate_ml_per_h=Decimal(150)
-        )
+            actor=actor, session=session, kind="infusion_start", rate_ml_per_h=Decimal(150),
+            lot_number="KET-0417",
+        )  # fmt: skip
         clock.shift(timedelta(minutes=40))
         services.administration_record(actor=actor, session=session, kind="infusion_stop")
     else:

@@ -92,7 +92,10 @@ def test_dosing_through_discharge_refusal_over_the_api(practice_a, clock):
     )
     assert post("/transition", {"to": "dosing"}).status_code == 200
     assert (
-        post("/administrations", {"kind": "infusion_start", "rate_ml_per_h": "150"}).status_code
+        post(
+            "/administrations",
+            {"kind": "infusion_start", "rate_ml_per_h": "150", "lot_number": "KET-0417"},
+        ).status_code
         == 201
     )
     assert post("/administrations", {"kind": "infusion_stop"}).status_code == 201

@@ -23,6 +23,8 @@ def clock():  # type: ignore[no-untyped-def]
 
 
 def _give(practice, session, kind, **fields):  # type: ignore[no-untyped-def]
+    if kind in ("infusion_start", "dose"):
+        fields.setdefault("lot_number", "KET-0417")
     return services.administration_record(
         actor=nurse(practice), session=session, kind=kind, **fields
     )
@@ -160,3 +162,12 @@ def test_observation_ranges_come_from_the_instruments(practice_a, clock, kind, v
         with pytest.raises(ValidationError) as error:
             record()
         assert "value" in error.value.message_dict
+
+
+def test_the_ketamine_vial_lot_is_charted_with_the_infusion_start_and_a_dose(practice_a, clock):
+    session = dosing(practice_a, "iv")
+    with pytest.raises(ValidationError) as error:
+        _give(practice_a, session, "infusion_start", rate_ml_per_h=Decimal(150), lot_number=" ")
+    assert "lot number" in error.value.message_dict["lot_number"][0]
+    started = _give(practice_a, session, "infusion_start", rate_ml_per_h=Decimal(150))
+    assert started.lot_number == "KET-0417"

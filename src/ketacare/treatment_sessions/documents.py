@@ -46,6 +46,7 @@ from ketacare.treatment_sessions.models import (
 )
 from ketacare.treatment_sessions.monitoring import VitalSeries
 from ketacare.treatment_sessions.services.rems import REVIEW_KEY, REVIEWED_ANSWERS, rems_fields
+from ketacare.treatment_sessions.services.waste import session_balance
 
 PRINT_CSS = "treatment_sessions/print.css"
 RECORD_TEMPLATE = "treatment_sessions/record_pdf.html"
@@ -298,6 +299,8 @@ def session_record_context(session: TreatmentSession, *, generated_by: Actor) ->
         "given_mg": given_mg,
         "devices": devices,
         "overrides": overrides,
+        "wastes": list(session.wastes.select_related("recorded_by", "witnessed_by")),
+        "balance": session_balance(session, session.ended_at or timezone.now()),
         "total_minutes": _minutes_after(session.ended_at, origin),
         "signatures": _signatures(session, chart),
         "generated_at": timezone.now(),

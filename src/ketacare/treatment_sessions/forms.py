@@ -16,6 +16,7 @@ from django.utils import timezone
 from ketacare.treatment_sessions.models import (
     AdverseEventOutcome,
     TransportKind,
+    WasteMethod,
 )
 
 NUMERIC = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off", "class": "num-input"}
@@ -223,6 +224,7 @@ class InfusionForm(ClinicForm):
         decimal_places=3,
         widget=forms.TextInput(attrs=DECIMAL),
     )
+    lot_number = forms.CharField(label="Vial lot (at start)", max_length=40, required=False)
     given_at = _time_field()
 
 
@@ -249,7 +251,32 @@ class DoseForm(ClinicForm):
     amount = forms.DecimalField(
         label="Dose (mg)", max_digits=9, decimal_places=3, widget=forms.TextInput(attrs=DECIMAL)
     )
+    lot_number = forms.CharField(label="Vial lot", max_length=40, required=False)
     given_at = _time_field()
+
+
+class WasteForm(ClinicForm):
+    """Ketamine wasted in front of a witness, who types their own e-mail and password on the
+    same tablet (checked by the view; never stored, never shown again)."""
+
+    amount_mg = forms.CharField(label="Amount wasted (mg)", widget=forms.TextInput(attrs=DECIMAL))
+    volume_ml = forms.CharField(
+        label="Volume (mL, optional)", required=False, widget=forms.TextInput(attrs=DECIMAL)
+    )
+    lot_number = forms.CharField(label="Lot number", max_length=40)
+    method = forms.ChoiceField(
+        label="How it came to be wasted", choices=WasteMethod.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label="Note", max_length=500, required=False)
+    wasted_at = _time_field("Wasted at")
+    witness_email = forms.EmailField(
+        label="Witness's e-mail", widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    witness_password = forms.CharField(
+        label="Witness's password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
 
 class ObservationForm(ClinicForm):

@@ -304,6 +304,53 @@ class Administration(models.Model):
         return f"{self.get_kind_display()} at {self.given_at:%H:%M}"
 
 
+class WasteMethod(models.TextChoices):
+    LEFT_IN_BAG = "left_in_bag", "Left in the bag or syringe after the dose"
+    STOPPED_EARLY = "stopped_early", "Infusion stopped early"
+    NOT_GIVEN = "not_given", "Prepared but not given"
+    CONTAMINATED = "contaminated", "Dropped, contaminated or broken"
+    OTHER = "other", "Other (say what in the note)"
+
+
+class DrugWaste(models.Model):
+    """Ketamine prepared for the patient and not given, wasted by one licensed member of staff in
+    front of another, who confirms it with their own password (Schedule III: every milligram is
+    given or wasted with a witness). Never changed: a wrong entry is answered by a new one."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="wastes")
+    drug = models.CharField(max_length=120)
+    lot_number = models.CharField(max_length=40)
+    amount_mg = models.DecimalField(max_digits=9, decimal_places=1)
+    volume_ml = models.DecimalField(max_digits=9, decimal_places=1, null=True, blank=True)
+    method = models.CharField(max_length=20, choices=WasteMethod.choices)
+    note = models.CharField(max_length=500, blank=True)
+    wasted_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    witnessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "wasted_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_mg__gt=0), name="tsession_waste_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(recorded_by=models.F("witnessed_by")),
+                name="tsession_waste_witness_is_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_mg} mg {self.drug} wasted at {self.wasted_at:%H:%M}"
+
+
 class AdverseEventOutcome(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
     RESOLVING = "resolving", "Resolving"

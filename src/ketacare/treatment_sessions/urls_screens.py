@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from ketacare.treatment_sessions import views, views_corrections, views_monitor, views_recovery
+from ketacare.treatment_sessions import (
+    views,
+    views_corrections,
+    views_monitor,
+    views_recovery,
+    views_waste,
+)
 
 S = "treatment-sessions/<uuid:public_id>/"
 
@@ -25,6 +31,7 @@ urlpatterns = [
     path(f"{S}dosing/dose/", views.dose, name="dose"),
     path(f"{S}dosing/end/", views.dosing_end, name="dosing_end"),
     path(f"{S}interventions/", views.intervention, name="intervention"),
+    path(f"{S}dosing/waste/", views_waste.waste, name="waste"),
     # monitoring
     path(f"{S}monitoring/live/", views_monitor.monitor_live, name="monitor_live"),
     path(f"{S}monitoring/reading/", views_monitor.reading, name="reading"),

@@ -665,6 +665,9 @@ def _dosing_context(
         from ketacare.treatment_sessions.views_monitor import vitals_context
 
         context.update(vitals_context(session, now, bound))
+    from ketacare.treatment_sessions.views_waste import waste_context
+
+    context.update(waste_context(session, now, bound, given))
     return context
 
 

@@ -1,6 +1,7 @@
 """Writes for the treatment day, split by meaning: the state machine and check-in (flow), the
 pre-dose checks (checks), dosing and observations (dosing), adverse events (events), recovery,
-discharge (recovery), the REMS form (rems), and the organisation's settings (settings)."""
+discharge (recovery), the REMS form (rems), controlled-substance waste (waste), and the
+organisation's settings (settings)."""
 
 from ketacare.treatment_sessions.services.checks import (
     precheck_override,
@@ -42,6 +43,7 @@ from ketacare.treatment_sessions.services.rems import (
     rems_suggestions,
 )
 from ketacare.treatment_sessions.services.settings import treatment_day_settings_set
+from ketacare.treatment_sessions.services.waste import session_balance, waste_record
 
 __all__ = [
     "REVIEWED_ANSWERS",
@@ -68,8 +70,10 @@ __all__ = [
     "rems_suggestions",
     "session_check_in",
     "session_discharge",
+    "session_balance",
     "session_order",
     "session_transition",
     "transport_record",
     "treatment_day_settings_set",
+    "waste_record",
 ]

@@ -222,6 +222,15 @@ def administration_record(
     return row
 
 
+def _ketamine_lot(lot_number: str) -> dict[str, object]:
+    """The lot of the ketamine vial a bag or dose was drawn from (Schedule III: every dose traces
+    to its vial)."""
+    lot = lot_number.strip()[:40]
+    if not lot:
+        raise ValidationError({"lot_number": ["Give the lot number of the ketamine vial."]})
+    return {"lot_number": lot}
+
+
 def _ketamine(
     session: TreatmentSession,
     kind: str,
@@ -250,6 +259,8 @@ def _ketamine(
             if rate_ml_per_h is None:
                 raise ValidationError({"rate_ml_per_h": ["Give the rate in mL/h."]})
             fields["rate_ml_per_h"] = _decimal(rate_ml_per_h, "rate_ml_per_h")
+        if kind == K.INFUSION_START:
+            fields.update(_ketamine_lot(lot_number))
         return fields, kind == K.INFUSION_STOP
     if kind == K.DEVICE:
         if session.route != Route.ESKETAMINE:
@@ -300,7 +311,7 @@ def _ketamine(
             raise ValidationError(
                 {"amount": [f"{so_far + dose} mg would exceed the order of {ordered_mg} mg."]}
             )
-        fields = {"drug": "ketamine", "amount": dose, "unit": "mg"}
+        fields = {"drug": "ketamine", "amount": dose, "unit": "mg", **_ketamine_lot(lot_number)}
         return fields, ordered_mg is not None and so_far + dose == ordered_mg
     raise ValidationError({"kind": [f"{kind} is not a ketamine administration."]})
 
