@@ -17,7 +17,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache, caches
 from django.core.management import call_command
-from playwright.sync_api import ConsoleMessage, Page, Response
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response
 
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
 
@@ -141,6 +141,30 @@ def watch(page: Page) -> PageWatch:
     watched = PageWatch()
     watched.attach(page)
     return watched
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    """Browser contexts a test opens itself (a viewport each), closed after it."""
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+DUPLICATE_IDS = """() => {
+  const seen = new Set(), twice = [];
+  document.querySelectorAll("[id]").forEach((el) => {
+    if (seen.has(el.id)) { twice.push(el.id); }
+    seen.add(el.id);
+  });
+  return twice;
+}"""
+
+
+def duplicate_ids(page: Page) -> list[str]:
+    """Ids used more than once on the page (a label would name the wrong field)."""
+    return list(page.evaluate(DUPLICATE_IDS))
 
 
 SignIn = Callable[..., None]

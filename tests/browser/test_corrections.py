@@ -6,7 +6,6 @@ Screenshots: treatment-day-corrections-tablet.png, treatment-day-corrections-pho
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,14 +25,6 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = screenshot_dir()
 TABLET = {"width": 820, "height": 1180}
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def _page(browser: Browser, contexts: list[BrowserContext], viewport: dict[str, int]) -> Page:

@@ -11,7 +11,6 @@ Screenshots: eligibility-assessment-tablet.png, eligibility-sign-tablet.png, wor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -135,14 +134,6 @@ def _others_waiting(practice: Practice) -> None:
                 },
                 expected_version=draft.version,
             )
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def _page(

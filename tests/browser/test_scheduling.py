@@ -8,7 +8,6 @@ schedule-series-tablet.png.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -31,14 +30,6 @@ TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
 TODAY = date(2027, 1, 4)  # a Monday
 FIRST = date(2027, 1, 11)  # the series starts the Monday after
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def _page(

@@ -7,7 +7,6 @@ Screenshots go to docs/screenshots (phone 390×844, tablet 1024×768, desktop 14
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -99,14 +98,6 @@ def _clinic_with_history(practice: Practice) -> None:
         legal_last_name="Hartwell",
     )
     _schedule(practice, waiting, "phq9", "before_each_session")
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def _page(

@@ -20,7 +20,6 @@ treatment-day-prechecks-tablet.png, treatment-day-discharge-tablet.png.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -32,7 +31,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from ketacare.tenancy.models import Organisation, Role
 from ketacare.treatment_sessions import monitoring, services
 from ketacare.treatment_sessions.models import TreatmentSession
-from tests.browser.conftest import PageWatch, SignIn, screenshot_dir
+from tests.browser.conftest import PageWatch, SignIn, duplicate_ids, screenshot_dir
 from tests.conftest import Practice
 from tests.scheduling import builders as sched
 from tests.treatment_sessions.builders import (
@@ -47,14 +46,6 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = screenshot_dir()
 TABLET = {"width": 820, "height": 1180}
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def _page(
@@ -190,6 +181,7 @@ def test_an_iv_session_from_check_in_to_discharge(
         expect(page.locator("#check-transport .check-pill")).to_contain_text("Passed")
         page.get_by_role("button", name="Start dosing").click()
         _phase(page, "Dosing")
+        assert duplicate_ids(page) == [], "an id is used twice on the screen"
 
         # The pump settings, large; start the infusion at the ordered rate.
         expect(page.locator(".pump-rate")).to_contain_text("mL/h")
@@ -233,9 +225,11 @@ def test_an_iv_session_from_check_in_to_discharge(
         page.get_by_role("link", name="Dosing").click()
         page.get_by_role("button", name="Stop infusion").click()
         _phase(page, "Monitoring")
+        assert duplicate_ids(page) == [], "an id is used twice on the screen"
         _reading(page, 132, 82)
         page.get_by_role("button", name="Move to recovery →").click()
         _phase(page, "Recovery")
+        assert duplicate_ids(page) == [], "an id is used twice on the screen"
         _score_aldrete(page)
         page.get_by_role("button", name="I attest the patient is clinically stable").click()
         expect(page.get_by_text("Attested", exact=False).last).to_be_visible()
@@ -277,9 +271,10 @@ def test_an_esketamine_session_with_device_spacing_and_the_two_hour_discharge(
         _pass_prechecks(page, esketamine=True)
         page.get_by_role("button", name="Start dosing").click()
         _phase(page, "Dosing")
+        assert duplicate_ids(page) == [], "an id is used twice on the screen"
 
         # Device 1, then device 2 at once: refused, with the time it becomes allowed.
-        page.locator("[name=lot_number]").fill("LOT-A1")
+        page.locator("[aria-labelledby=dev-h] [name=lot_number]").fill("LOT-A1")
         page.get_by_role("button", name="Device 1 given").click()
         expect(page.locator(".device.given")).to_have_count(1)
         page.get_by_role("button", name="Device 2 given").click()
@@ -292,6 +287,7 @@ def test_an_esketamine_session_with_device_spacing_and_the_two_hour_discharge(
         page.reload()
         page.get_by_role("button", name="Device 2 given").click()
         _phase(page, "Monitoring")
+        assert duplicate_ids(page) == [], "an id is used twice on the screen"
 
         # A second nurse's view at phone width: the same session, charted at once.
         phone, _ = _page(browser, contexts, PHONE)
@@ -309,6 +305,7 @@ def test_an_esketamine_session_with_device_spacing_and_the_two_hour_discharge(
         _reading(page, 136, 84)
         page.get_by_role("button", name="Move to recovery →").click()
         _phase(page, "Recovery")
+        assert duplicate_ids(page) == [], "an id is used twice on the screen"
         _score_aldrete(page)
         page.get_by_role("button", name="Escort is here").click()
         _later(page, clock, 40)
@@ -323,6 +320,7 @@ def test_an_esketamine_session_with_device_spacing_and_the_two_hour_discharge(
         refusal = page.locator(".error-box", has_text="Discharge refused")
         expect(refusal).to_contain_text("min to go")
         _phase(page, "Recovery")
+        assert duplicate_ids(page) == [], "an id is used twice on the screen"
         page.screenshot(
             path=str(SCREENSHOTS / "treatment-day-discharge-tablet.png"), full_page=True
         )

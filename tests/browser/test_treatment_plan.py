@@ -8,7 +8,6 @@ Screenshots: plan-calculation-tablet.png, order-pump-tablet.png.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -28,14 +27,6 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = screenshot_dir()
 TABLET = {"width": 1024, "height": 768}
 REASON = "No response after 4 sessions at 0.75 mg/kg; discussed risks with the patient."
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def _page(browser: Browser, contexts: list[BrowserContext]) -> tuple[Page, PageWatch]:

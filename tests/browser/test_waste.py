@@ -7,7 +7,6 @@ Screenshot: treatment-day-waste-tablet.png."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 from ketacare.tenancy.models import Organisation, Role
 from ketacare.treatment_sessions import services
 from ketacare.treatment_sessions.models import DrugWaste
-from tests.browser.conftest import PageWatch, SignIn, screenshot_dir
+from tests.browser.conftest import PageWatch, SignIn, duplicate_ids, screenshot_dir
 from tests.conftest import Practice
 from tests.factories import TEST_PASSWORD
 from tests.treatment_sessions.builders import DAY_START, dosing, nurse, prescriber
@@ -27,14 +26,6 @@ from tests.treatment_sessions.builders import DAY_START, dosing, nurse, prescrib
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = screenshot_dir()
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def test_a_nurse_wastes_what_is_left_of_a_stopped_infusion_with_a_witness(
@@ -67,6 +58,7 @@ def test_a_nurse_wastes_what_is_left_of_a_stopped_infusion_with_a_witness(
         watched.attach(page)
         sign_in(page, practice_a.staff[Role.NURSE].email)
         page.goto(f"{live_server.url}/treatment-sessions/{session.public_id}/dosing/")
+        assert duplicate_ids(page) == []
         card = page.locator("#waste")
         expect(card.locator(".balance")).to_contain_text("8 mg not accounted for")
         expect(card.locator("details")).to_have_attribute("open", "")

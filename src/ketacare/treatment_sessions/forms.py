@@ -55,10 +55,18 @@ def add_service_errors(
 
 
 class ClinicForm(forms.Form):
-    """A form whose times are typed in the clinic's time zone (today, unless a date is given)."""
+    """A form whose times are typed in the clinic's time zone (today, unless a date is given).
+
+    A treatment-day screen shows several of these at once (the infusion, an intervention, a
+    waste...), each with its own "Time" field: `id_prefix` keeps their element ids apart, so a
+    label always names its own field."""
+
+    id_prefix = ""
 
     def __init__(self, *args: Any, zone: ZoneInfo | None = None, **kwargs: Any) -> None:
         self.zone = zone or ZoneInfo("UTC")
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
         super().__init__(*args, **kwargs)
 
     def today(self) -> date:
@@ -161,6 +169,7 @@ class FastingForm(ClinicForm):
 class VitalsForm(ClinicForm):
     """One set of vital signs; the plausibility guard is the clinical core's."""
 
+    id_prefix = "vit"
     systolic = _whole("Systolic")
     diastolic = _whole("Diastolic")
     heart_rate = _whole("HR /min")
@@ -216,6 +225,7 @@ class OverrideForm(forms.Form):
 
 
 class InfusionForm(ClinicForm):
+    id_prefix = "inf"
     kind = forms.CharField(widget=forms.HiddenInput)
     rate_ml_per_h = forms.DecimalField(
         label="Rate (mL/h)",
@@ -229,12 +239,14 @@ class InfusionForm(ClinicForm):
 
 
 class DeviceForm(ClinicForm):
+    id_prefix = "dev"
     device_number = forms.IntegerField(widget=forms.HiddenInput)
     lot_number = forms.CharField(label="Lot number", max_length=40, required=False)
     given_at = _time_field()
 
 
 class InterventionForm(ClinicForm):
+    id_prefix = "int"
     drug = forms.CharField(label="Drug or intervention", max_length=120, required=False)
     amount = forms.DecimalField(
         label="Amount",
@@ -248,6 +260,7 @@ class InterventionForm(ClinicForm):
 
 
 class DoseForm(ClinicForm):
+    id_prefix = "dose"
     amount = forms.DecimalField(
         label="Dose (mg)", max_digits=9, decimal_places=3, widget=forms.TextInput(attrs=DECIMAL)
     )
@@ -259,6 +272,7 @@ class WasteForm(ClinicForm):
     """Ketamine wasted in front of a witness, who types their own e-mail and password on the
     same tablet (checked by the view; never stored, never shown again)."""
 
+    id_prefix = "waste"
     amount_mg = forms.CharField(label="Amount wasted (mg)", widget=forms.TextInput(attrs=DECIMAL))
     volume_ml = forms.CharField(
         label="Volume (mL, optional)", required=False, widget=forms.TextInput(attrs=DECIMAL)
@@ -280,12 +294,14 @@ class WasteForm(ClinicForm):
 
 
 class ObservationForm(ClinicForm):
+    id_prefix = "obs"
     kind = forms.CharField(widget=forms.HiddenInput)
     value = forms.IntegerField(label="Score", widget=forms.TextInput(attrs=NUMERIC))
     observed_at = _time_field("Observed at")
 
 
 class AdverseEventForm(ClinicForm):
+    id_prefix = "ae"
     event_type = forms.CharField(label="What happened", max_length=100)
     onset_at = _time_field("Onset")
     ctcae_grade = forms.TypedChoiceField(
@@ -304,8 +320,9 @@ class AdverseEventForm(ClinicForm):
 
 class AdverseEventEditForm(AdverseEventForm):
     """An adverse event corrected or brought up to date (its outcome, most often), at the
-    version the user saw."""
+    version the user saw. Each is shown with a form prefix of its own, which keeps its ids apart."""
 
+    id_prefix = ""
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
