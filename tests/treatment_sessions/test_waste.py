@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ketacare.audit.models import AuditAction, AuditEvent
 from ketacare.tenancy.models import Role, Route
-from ketacare.treatment_sessions import services
+from ketacare.treatment_sessions import selectors, services
 from ketacare.treatment_sessions.models import DrugWaste
 from tests.factories import TEST_PASSWORD
 from tests.treatment_sessions import builders as day
@@ -199,3 +199,12 @@ def test_the_session_record_shows_the_balance_and_each_witnessed_waste(practice_
     assert "Accounted for: 40 mg prepared = 32 mg given + 8 mg wasted." in text
     assert "Infusion stopped early" in text
     assert day.prescriber(practice_a).get_full_name() in text
+
+
+def test_the_floor_board_says_what_is_left_to_waste_until_it_is(practice_a, clock):
+    session = _stopped_early(practice_a, clock)
+    due = selectors.due_next(session, timezone.now())
+    assert due is not None and due.text.endswith("8 mg of ketamine to waste, with a witness")
+    _waste(practice_a, session)
+    due = selectors.due_next(session, timezone.now())
+    assert due is None or "to waste" not in due.text

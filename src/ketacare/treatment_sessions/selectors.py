@@ -355,8 +355,24 @@ class DueNext:
 def due_next(session: TreatmentSession, now: datetime) -> DueNext | None:
     """The next thing a nurse owes this patient, in the clinic's time: clearing the
     pre-checks, the next vital signs (rule 12; esketamine BP window, rule 6) or the next
-    recovery score (every 30 min while below threshold, S18b). A few queries per patient in
-    treatment; the board shows a handful of chairs."""
+    recovery score (every 30 min while below threshold, S18b); once dosing is over, ketamine
+    still to waste with a witness. A few queries per patient in treatment; the board shows a
+    handful of chairs."""
+    due = _due_next(session, now)
+    if session.state not in (SessionState.MONITORING, SessionState.RECOVERY):
+        return due
+    from ketacare.treatment_sessions.services.waste import session_balance
+
+    balance = session_balance(session, now)
+    if balance is None or balance.unaccounted_mg <= 0:
+        return due
+    left = f"{balance.unaccounted_mg.normalize():f} mg of ketamine to waste, with a witness"
+    if due is None:
+        return DueNext(left)
+    return DueNext(f"{due.text} · {left}", overdue=due.overdue)
+
+
+def _due_next(session: TreatmentSession, now: datetime) -> DueNext | None:
     from ketacare.clinical.treatment_day import CadenceStatus
     from ketacare.treatment_sessions.monitoring import vitals_status
 
