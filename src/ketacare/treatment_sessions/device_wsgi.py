@@ -79,12 +79,12 @@ class DeviceReadingApp:
         secure = _is_secure(environ)
         if settings.SECURE_SSL_REDIRECT and not secure:
             return self.django_app(environ, start_response)  # SecurityMiddleware redirects it
-        status, body = self._answer(environ, match[1], authorization, secure)
+        status, body = self._answer(environ, match[1], authorization)
         start_response(f"{status} {REASONS.get(status, '')}", _headers(len(body), secure))
         return [body]
 
     def _answer(
-        self, environ: dict[str, Any], session_id: str, authorization: str, secure: bool
+        self, environ: dict[str, Any], session_id: str, authorization: str
     ) -> tuple[int, bytes]:
         if not _host_allowed(environ):
             return _json(400, {"detail": "This host is not served here."})
