@@ -30,12 +30,13 @@ def event_hash(previous_hash: str, content: dict[str, object]) -> str:
     return hmac.new(settings.AUDIT_CHAIN_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-# An event is written in the transaction of the change it records, and a request's transaction
-# lasts well under a second. An event older than this is taken as committed, so an id older
-# events have already passed will not turn up later: the regular cycle stops looking below it.
-# A transaction held open longer than this (none of ketacare's are) would have its event sealed
-# by the next full sweep instead; verify_audit counts every unsealed event as pending.
-SETTLED_AFTER = timedelta(minutes=10)
+# An event is written in the transaction of the change it records, and ketacare's transactions
+# last seconds at most (most well under one). An event older than this is taken as committed, so
+# an id older events have already passed will not turn up later: the regular cycle stops looking
+# below it, and looks at about this much of the newest trail. A transaction held open longer
+# (none of ketacare's are) would have its event sealed by the next full sweep instead;
+# verify_audit counts every unsealed event as pending. An operational margin, not a clinical one.
+SETTLED_AFTER = timedelta(minutes=2)
 FULL_SWEEP_EVERY = timedelta(hours=1)
 
 
