@@ -198,6 +198,7 @@ def test_the_session_record_shows_the_balance_and_each_witnessed_waste(practice_
     assert "Controlled substance" in text
     assert "Accounted for: 40 mg prepared = 32 mg given + 8 mg wasted." in text
     assert "Infusion stopped early" in text
+    assert "Witnessed the waste of 8.0 mg" in text and "Wasted 8.0 mg" in text
     assert day.prescriber(practice_a).get_full_name() in text
 
 
@@ -208,3 +209,24 @@ def test_the_floor_board_says_what_is_left_to_waste_until_it_is(practice_a, cloc
     _waste(practice_a, session)
     due = selectors.due_next(session, timezone.now())
     assert due is None or "to waste" not in due.text
+
+
+def test_the_api_takes_a_witnessed_waste_and_names_the_field_it_refuses(practice_a, practice_b,
+                                                                        clock):  # fmt: skip
+    session = _stopped_early(practice_a, clock)
+    client = practice_a.client_for(Role.NURSE)
+    url = f"/api/treatment-sessions/{session.public_id}/wastes"
+    body = {"amount_mg": "8", "lot_number": "KET-0417", "method": "stopped_early",
+            "witness_email": day.prescriber(practice_a).email,
+            "witness_password": "not-the-password"}  # fmt: skip
+    wrong = client.post(url, body, content_type="application/json")
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"][0]["loc"] == ["body", "witness_email"]
+    assert "not-the-password" not in wrong.content.decode()
+    assert not DrugWaste.objects.exists()
+    done = client.post(url, body | {"witness_password": TEST_PASSWORD},
+                       content_type="application/json")  # fmt: skip
+    assert done.status_code == 201
+    assert str(DrugWaste.objects.get().public_id) == done.json()["public_id"]
+    theirs = practice_b.client_for(Role.NURSE).post(url, body, content_type="application/json")
+    assert theirs.status_code == 404

@@ -1,8 +1,8 @@
 """The treatment day's flow as JSON: check-in, transitions, pre-checks and their override, dosing,
-administrations, observations, adverse events, recovery scores and discharge. Paths are written
-out in full (the router is mounted at the API root). A refusal is a 422 naming the field; a
-stale version is a 409 saying what changed (api.py's one handler); another organisation's
-session is a 404."""
+administrations, controlled-substance wastes, observations, adverse events, recovery scores and
+discharge. Paths are written out in full (the router is mounted at the API root). A refusal is a
+422 naming the field; a stale version is a 409 saying what changed (api.py's one handler);
+another organisation's session is a 404."""
 
 # No `from __future__ import annotations`: ninja reads the schema annotations at runtime.
 from datetime import datetime
@@ -20,6 +20,7 @@ from ketacare.tenancy.access import access_object
 from ketacare.tenancy.permissions import Permission
 from ketacare.treatment_sessions import selectors, services
 from ketacare.treatment_sessions.models import PreCheck, TreatmentSession
+from ketacare.treatment_sessions.witness import authenticated_witness
 
 router = Router(tags=["treatment day"])
 NO_NUL = r"^[^\x00]*$"
@@ -224,6 +225,30 @@ def administration(request: HttpRequest, public_id: UUID, payload: Administratio
     session = _session(request, public_id)
     row = services.administration_record(actor=request.user, session=session, **payload.dict())
     return Status(201, {"id": row.pk})
+
+
+class WasteIn(Schema):
+    """Ketamine wasted in front of a witness, who gives their own e-mail and password."""
+
+    amount_mg: Decimal
+    volume_ml: Decimal | None = None
+    lot_number: str = Field(..., pattern=NO_NUL, max_length=40)
+    method: str = Field(..., max_length=20)
+    note: str = Field("", pattern=NO_NUL, max_length=500)
+    wasted_at: datetime | None = None
+    witness_email: str = Field(..., max_length=254)
+    witness_password: str = Field(..., max_length=4096)
+
+
+@router.post("/treatment-sessions/{public_id}/wastes", response={201: CreatedOut})
+def waste(request: HttpRequest, public_id: UUID, payload: WasteIn) -> Any:
+    session = _session(request, public_id)
+    data = payload.dict()
+    witness = authenticated_witness(
+        request, data.pop("witness_email"), data.pop("witness_password")
+    )
+    row = services.waste_record(actor=request.user, session=session, witness=witness, **data)
+    return Status(201, {"public_id": row.public_id})
 
 
 @router.post("/treatment-sessions/{public_id}/observations", response={201: CreatedOut})

@@ -235,6 +235,10 @@ def _signatures(session: TreatmentSession, chart: dict[str, Any]) -> list[Signat
             if user is not None and user.pk not in seen:
                 seen.add(user.pk)
                 entries.append((label, user, getattr(row, when)))
+    for waste in chart["wastes"]:
+        entries.append((f"Wasted {waste.amount_mg} mg", waste.recorded_by, waste.wasted_at))
+        entries.append((f"Witnessed the waste of {waste.amount_mg} mg", waste.witnessed_by,
+                        waste.wasted_at))  # fmt: skip
     for check in chart["checks"]:
         if check.overridden_by is not None:
             entries.append(
@@ -261,6 +265,7 @@ def session_record_context(session: TreatmentSession, *, generated_by: Actor) ->
         "readings": readings,
         "adverse_events": list(session.adverse_events.all()),
         "recovery_scores": list(session.recovery_scores.all()),
+        "wastes": list(session.wastes.select_related("recorded_by", "witnessed_by")),
     }
     origin = session.first_dose_at
     lots = sorted({a.lot_number for a in chart["administrations"] if a.lot_number})
@@ -299,7 +304,6 @@ def session_record_context(session: TreatmentSession, *, generated_by: Actor) ->
         "given_mg": given_mg,
         "devices": devices,
         "overrides": overrides,
-        "wastes": list(session.wastes.select_related("recorded_by", "witnessed_by")),
         "balance": session_balance(session, session.ended_at or timezone.now()),
         "total_minutes": _minutes_after(session.ended_at, origin),
         "signatures": _signatures(session, chart),

@@ -8,17 +8,15 @@ from typing import Any
 from uuid import UUID
 
 from django import forms
-from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
-from ketacare.accounts.models import User
 from ketacare.treatment_sessions import services
 from ketacare.treatment_sessions.forms import WasteForm
 from ketacare.treatment_sessions.models import AdministrationKind as K
 from ketacare.treatment_sessions.models import DrugWaste, TreatmentSession
 from ketacare.treatment_sessions.views import _attempt, _session, _zone
+from ketacare.treatment_sessions.witness import authenticated_witness
 
 
 def waste_context(
@@ -43,27 +41,11 @@ def waste(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
     def action() -> None:
         data = form.cleaned_data
-        # Through Django's authenticate, so django-axes counts a wrong password against the
-        # witness's account and locks it after repeated failures, as at sign-in.
-        witness = authenticate(
-            request, email=data["witness_email"], password=data["witness_password"]
-        )
-        if getattr(request, "axes_locked_out", False):
-            # The witness's account is locked, not the nurse's: this screen answers, not axes'
-            # sign-in lockout page (its middleware looks at this flag after the view).
-            request.axes_locked_out = False  # type: ignore[attr-defined]
-            raise ValidationError(
-                {
-                    "witness_email": [
-                        "This witness's account is locked after repeated wrong passwords: ask "
-                        "another witness, or an administrator to unlock it."
-                    ]
-                }
-            )
+        witness = authenticated_witness(request, data["witness_email"], data["witness_password"])
         services.waste_record(
             actor=request.user,
             session=session,
-            witness=witness if isinstance(witness, User) else None,
+            witness=witness,
             amount_mg=data["amount_mg"],
             volume_ml=data["volume_ml"],
             lot_number=data["lot_number"],
