@@ -322,6 +322,13 @@ API_BODIES = {
     ("api/treatment-sessions/<public_id>/transition", "post"): {"to": "recovery"},
     ("api/treatment-sessions/<public_id>/checks/<code>/override", "post"): {"reason": "Seen."},
     ("api/treatment-sessions/<public_id>/administrations", "post"): {"kind": "intervention"},
+    ("api/treatment-sessions/<public_id>/wastes", "post"): {
+        "amount_mg": "1",
+        "lot_number": "LOT-1",
+        "method": "not_given",
+        "witness_email": "witness@example.test",
+        "witness_password": "not-checked-before-the-404",
+    },
     ("api/treatment-sessions/<public_id>/observations", "post"): {
         "kind": "sedation_moaas",
         "value": 5,
