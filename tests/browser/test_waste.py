@@ -1,9 +1,9 @@
 """Controlled-substance waste on a tablet: the patient asked to stop the infusion after 32
 minutes, so 8 mg of the 40 mg bag is left. The dosing screen says so; the nurse wastes it while
 a prescriber watches and types their own password; a wrong password is refused at the field and
-stores nothing; then the balance adds up.
+stores nothing; then the balance adds up, on the dosing screen and in the day's ketamine log.
 
-Screenshot: treatment-day-waste-tablet.png."""
+Screenshots: treatment-day-waste-tablet.png, ketamine-log-tablet.png."""
 
 from __future__ import annotations
 
@@ -88,6 +88,13 @@ def test_a_nurse_wastes_what_is_left_of_a_stopped_infusion_with_a_witness(
         expect(card.locator(".given-list")).to_contain_text("witnessed by")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{overflow}px sideways scroll"
+
+        # The day's ketamine log, from the menu: the session adds up, with its witness.
+        page.get_by_role("link", name="Ketamine log").click()
+        row = page.locator(f"#log-{session.public_id}")
+        expect(row).to_contain_text("32 mg given + 8 mg wasted")
+        expect(row).to_contain_text(prescriber(practice_a).get_full_name())
+        page.screenshot(path=str(SCREENSHOTS / "ketamine-log-tablet.png"), full_page=True)
         assert not watched.errors, watched.errors
     waste = DrugWaste.objects.get()
     assert waste.witnessed_by == prescriber(practice_a)

@@ -452,6 +452,7 @@ PERMISSION_MATRIX = [
     ("/treatment-sessions/{s}/", Permission.CHART_SESSION),
     ("/treatment-sessions/{s}/monitoring/", Permission.CHART_SESSION),
     ("/treatment-sessions/rems-forms/", Permission.CHART_SESSION),
+    ("/treatment-sessions/controlled-substances/", Permission.CHART_SESSION),
     ("/treatment-sessions/incidents/", Permission.REVIEW_INCIDENT),
     ("/reminders/settings/", Permission.MANAGE_SCHEDULE),
     ("/patients/{p}/calendar-feed/", Permission.VIEW_PATIENT),

@@ -11,6 +11,8 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -230,3 +232,48 @@ def test_the_api_takes_a_witnessed_waste_and_names_the_field_it_refuses(practice
     assert str(DrugWaste.objects.get().public_id) == done.json()["public_id"]
     theirs = practice_b.client_for(Role.NURSE).post(url, body, content_type="application/json")
     assert theirs.status_code == 404
+
+
+def _log(client, day=None):  # type: ignore[no-untyped-def]
+    url = reverse("treatment_sessions:controlled_substances")
+    return client.get(url, {"day": (day or day_local()).isoformat()})
+
+
+def day_local():  # type: ignore[no-untyped-def]
+    return timezone.localdate(timezone=day.DAY_START.tzinfo)
+
+
+def test_the_days_log_flags_what_does_not_add_up_and_shows_no_other_practice(
+    practice_a, practice_b, clock
+):
+    _stopped_early(practice_b, clock)  # another practice's session, never shown
+    stopped = _stopped_early(practice_a, clock)
+    page = _log(practice_a.client_for(Role.NURSE)).content.decode()
+    assert "1 not accounted for" in page and 'class="flagged"' in page
+    assert page.count('id="log-') == 1 and f"log-{stopped.public_id}" in page
+    assert "KET-0417" in page  # the vial's lot
+    event = AuditEvent.objects.filter(detail__report="controlled_substances").get()
+    assert event.detail["shown"] == [str(stopped.patient.public_id)]
+    _waste(practice_a, stopped)
+    page = _log(practice_a.client_for(Role.NURSE)).content.decode()
+    assert "not accounted for" not in page and 'class="flagged"' not in page
+    assert "Accounted for: 40 mg prepared = 32 mg given + 8 mg wasted." in page
+    assert "8 mg at" in page and "8 mg wasted in all" in page
+
+
+def test_the_log_reads_in_a_fixed_number_of_queries_however_much_was_charted(practice_a, clock):
+    session = _stopped_early(practice_a, clock, minutes=20)
+    with CaptureQueriesContext(connection) as bare:
+        assert _log(practice_a.client_for(Role.NURSE)).status_code == 200
+    for _ in range(3):
+        _waste(practice_a, session, amount_mg="5")
+    with CaptureQueriesContext(connection) as charted:
+        assert _log(practice_a.client_for(Role.NURSE)).status_code == 200
+    assert len(charted.captured_queries) == len(bare.captured_queries)
+
+
+def test_a_day_that_is_not_a_date_shows_today(practice_a, clock):
+    client = practice_a.client_for(Role.NURSE)
+    response = client.get(reverse("treatment_sessions:controlled_substances"), {"day": "soon"})
+    assert response.status_code == 200
+    assert "Wednesday, Dec 2, 2026" in response.content.decode()

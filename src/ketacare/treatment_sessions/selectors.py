@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ketacare.clinical import recovery as recovery_rules
@@ -24,9 +24,11 @@ from ketacare.tenancy.access import Actor, access_object, require_permission, sc
 from ketacare.tenancy.models import Clinic, Organisation, Route
 from ketacare.tenancy.permissions import Permission
 from ketacare.treatment_sessions.models import (
+    AdministrationKind,
     AdverseEvent,
     CheckCode,
     CheckStatus,
+    DrugWaste,
     IncidentReview,
     IncidentStatus,
     PreCheck,
@@ -401,3 +403,65 @@ def _due_next(session: TreatmentSession, now: datetime) -> DueNext | None:
             return DueNext(f"Recovery score OVERDUE (due {at:%H:%M})", overdue=True)
         return DueNext(f"Recovery score again at {at:%H:%M}")
     return None
+
+
+# --- the controlled-substance log ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoggedSession:
+    """One session of the day's controlled-substance log: its balance (racemic routes), the lots
+    its doses came from, and each witnessed waste."""
+
+    session: TreatmentSession
+    balance: Any  # clinical.dosing.accounting.Balance | None
+    lots: list[str]
+    wastes: list[DrugWaste]
+
+    @property
+    def unbalanced(self) -> bool:
+        return self.balance is not None and not self.balance.balanced
+
+
+def controlled_substance_day(user: Actor, start: datetime, end: datetime) -> list[LoggedSession]:
+    """Every session of the user's organisation checked in between `start` and `end` that was
+    dosed or had ketamine wasted, the ones that do not add up first. A fixed number of queries,
+    however many sessions."""
+    from ketacare.treatment_sessions.services.waste import balance_of
+
+    membership = require_permission(user, Permission.CHART_SESSION)
+    sessions = (
+        scoped(TreatmentSession.objects.all(), membership)
+        .filter(checked_in_at__gte=start, checked_in_at__lt=end)
+        .filter(Q(first_dose_at__isnull=False) | Q(wastes__isnull=False))
+        .distinct()
+        .select_related("patient", "order", "clinic")
+        .prefetch_related(
+            "administrations",
+            Prefetch(
+                "wastes",
+                queryset=DrugWaste.objects.select_related("recorded_by", "witnessed_by"),
+            ),
+        )
+        .order_by("checked_in_at", "pk")
+    )
+    now = timezone.now()
+    rows = []
+    for session in sessions:
+        given = list(session.administrations.all())
+        wastes = list(session.wastes.all())
+        rows.append(
+            LoggedSession(
+                session=session,
+                balance=balance_of(session, session.order, given, wastes, now),
+                lots=sorted(
+                    {
+                        a.lot_number
+                        for a in given
+                        if a.lot_number and a.kind != AdministrationKind.INTERVENTION
+                    }
+                ),
+                wastes=wastes,
+            )
+        )
+    return sorted(rows, key=lambda row: not row.unbalanced)

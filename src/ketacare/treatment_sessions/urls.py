@@ -3,7 +3,7 @@ urls_screens.py and are appended below."""
 
 from django.urls import path
 
-from ketacare.treatment_sessions import views_documents, views_settings
+from ketacare.treatment_sessions import views_documents, views_settings, views_waste
 
 app_name = "treatment_sessions"
 
@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     # Trackers
     path("treatment-sessions/rems-forms/", views_documents.rems_forms, name="rems_forms"),
+    path(
+        "treatment-sessions/controlled-substances/",
+        views_waste.controlled_substances,
+        name="controlled_substances",
+    ),
     path(
         "treatment-sessions/settings/",
         views_settings.treatment_day_settings,

@@ -4,6 +4,7 @@ section 3). The arithmetic is the clinical core's (clinical/dosing/accounting.py
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -20,6 +21,7 @@ from ketacare.clinical.dosing.accounting import balance as accounting_balance
 from ketacare.clinical.dosing.quantities import Milligrams, Millilitres, MlPerHour
 from ketacare.tenancy.access import Actor
 from ketacare.tenancy.models import Membership, Role, Route
+from ketacare.treatment.models import DoseOrder
 from ketacare.treatment_sessions.models import (
     Administration,
     AdministrationKind,
@@ -51,12 +53,25 @@ def session_balance(session: TreatmentSession, now: datetime) -> Balance | None:
     if session.route == Route.ESKETAMINE:
         return None
     order = session_order(session)
-    if order is None or order.dose_mg is None:
+    given = list(Administration.objects.filter(session=session, kind__in=[*PUMP, K.DOSE]))
+    wastes = list(DrugWaste.objects.filter(session=session))
+    return balance_of(session, order, given, wastes, now)
+
+
+def balance_of(
+    session: TreatmentSession,
+    order: DoseOrder | None,
+    administrations: Iterable[Administration],
+    wastes: Iterable[DrugWaste],
+    now: datetime,
+) -> Balance | None:
+    """session_balance from rows already read (the controlled-substance log reads a day's
+    sessions at once)."""
+    if session.route == Route.ESKETAMINE or order is None or order.dose_mg is None:
         return None
-    given_rows = list(
-        Administration.objects.filter(session=session, kind__in=[*PUMP, K.DOSE]).order_by(
-            "given_at", "pk"
-        )
+    rows = sorted(
+        (a for a in administrations if a.kind in PUMP or a.kind == K.DOSE),
+        key=lambda a: (a.given_at, a.pk),
     )
     if session.route == Route.IV:
         if order.concentration_mg_per_ml is None:
@@ -67,7 +82,7 @@ def session_balance(session: TreatmentSession, now: datetime) -> Balance | None:
                 row.given_at,
                 MlPerHour(row.rate_ml_per_h) if row.rate_ml_per_h is not None else None,
             )
-            for row in given_rows
+            for row in rows
             if row.kind in PUMP
         ]
         bag = Millilitres(order.bag_volume_ml) if order.bag_volume_ml else None
@@ -75,14 +90,11 @@ def session_balance(session: TreatmentSession, now: datetime) -> Balance | None:
         given = Milligrams(volume.ml * order.concentration_mg_per_ml)
     else:
         given = Milligrams(
-            sum(
-                (r.amount for r in given_rows if r.kind == K.DOSE and r.amount is not None),
-                Decimal(0),
-            )
+            sum((r.amount for r in rows if r.kind == K.DOSE and r.amount is not None), Decimal(0))
         )
-    wasted = DrugWaste.objects.filter(session=session).aggregate(total=Sum("amount_mg"))["total"]
+    wasted = sum((w.amount_mg for w in wastes), Decimal(0))
     return accounting_balance(
-        prepared=Milligrams(order.dose_mg), given=given, wasted=Milligrams(wasted or Decimal(0))
+        prepared=Milligrams(order.dose_mg), given=given, wasted=Milligrams(wasted)
     )
 
 
