@@ -44,6 +44,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
+from ketacare import serve  # noqa: E402
 
 NAME = "monitoring"
 ORG_SLUG = "bench-monitoring"
@@ -54,8 +55,8 @@ READINGS_PER_SESSION = 120
 CLIENTS = int(os.environ.get("BENCH_MONITOR_CLIENTS", "8"))
 # As `make demo` serves: granian, 2 workers x 4 threads (BENCH_MONITOR_WORKERS and
 # BENCH_MONITOR_THREADS change it).
-WORKERS = int(os.environ.get("BENCH_MONITOR_WORKERS", "2"))  # serve.WORKERS
-THREADS = int(os.environ.get("BENCH_MONITOR_THREADS", "4"))  # serve.THREADS
+WORKERS = int(os.environ.get("BENCH_MONITOR_WORKERS", serve.WORKERS))
+THREADS = int(os.environ.get("BENCH_MONITOR_THREADS", serve.THREADS))
 WRK_SECONDS = 8
 BURST_SINGLE = 4_000
 BURST_SINGLE_STAFF = 1_000
@@ -207,8 +208,6 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "CONN_MAX_AGE": "600",
     }
-    from ketacare import serve
-
     server = subprocess.Popen(  # noqa: S603 - our own server on loopback
         serve.command(port=port, workers=WORKERS, threads=THREADS),
         cwd=common.ROOT,

@@ -33,6 +33,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -48,16 +49,6 @@ logger = logging.getLogger("django.request")
 
 READING_PATH = re.compile(r"^/api/treatment-sessions/([0-9A-Fa-f-]{32,36})/readings$")
 BEARER = f"Bearer {TOKEN_PREFIX}"
-REASONS = {
-    200: "OK",
-    201: "Created",
-    400: "Bad Request",
-    401: "Unauthorized",
-    404: "Not Found",
-    413: "Content Too Large",
-    422: "Unprocessable Content",
-    503: "Service Unavailable",
-}
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -80,7 +71,7 @@ class DeviceReadingApp:
         if settings.SECURE_SSL_REDIRECT and not secure:
             return self.django_app(environ, start_response)  # SecurityMiddleware redirects it
         status, body = self._answer(environ, match[1], authorization)
-        start_response(f"{status} {REASONS.get(status, '')}", _headers(len(body), secure))
+        start_response(f"{status} {HTTPStatus(status).phrase}", _headers(len(body), secure))
         return [body]
 
     def _answer(

@@ -45,8 +45,9 @@ from ketacare.treatment_sessions.models import (
     VitalSignReading,
 )
 from ketacare.treatment_sessions.monitoring import VitalSeries
+from ketacare.treatment_sessions.services.dosing import session_order
 from ketacare.treatment_sessions.services.rems import REVIEW_KEY, REVIEWED_ANSWERS, rems_fields
-from ketacare.treatment_sessions.services.waste import session_balance
+from ketacare.treatment_sessions.services.waste import balance_of
 
 PRINT_CSS = "treatment_sessions/print.css"
 RECORD_TEMPLATE = "treatment_sessions/record_pdf.html"
@@ -304,7 +305,13 @@ def session_record_context(session: TreatmentSession, *, generated_by: Actor) ->
         "given_mg": given_mg,
         "devices": devices,
         "overrides": overrides,
-        "balance": session_balance(session, session.ended_at or timezone.now()),
+        "balance": balance_of(
+            session,
+            session.order or session_order(session),
+            chart["administrations"],
+            chart["wastes"],
+            session.ended_at or timezone.now(),
+        ),
         "total_minutes": _minutes_after(session.ended_at, origin),
         "signatures": _signatures(session, chart),
         "generated_at": timezone.now(),

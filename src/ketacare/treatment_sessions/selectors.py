@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ketacare.clinical import recovery as recovery_rules
+from ketacare.clinical.dosing.accounting import Balance
 from ketacare.clinical.treatment_day import (
     FastingRules,
     VitalGates,
@@ -24,7 +25,6 @@ from ketacare.tenancy.access import Actor, access_object, require_permission, sc
 from ketacare.tenancy.models import Clinic, Organisation, Route
 from ketacare.tenancy.permissions import Permission
 from ketacare.treatment_sessions.models import (
-    AdministrationKind,
     AdverseEvent,
     CheckCode,
     CheckStatus,
@@ -414,7 +414,7 @@ class LoggedSession:
     its doses came from, and each witnessed waste."""
 
     session: TreatmentSession
-    balance: Any  # clinical.dosing.accounting.Balance | None
+    balance: Balance | None
     lots: list[str]
     wastes: list[DrugWaste]
 
@@ -427,7 +427,7 @@ def controlled_substance_day(user: Actor, start: datetime, end: datetime) -> lis
     """Every session of the user's organisation checked in between `start` and `end` that was
     dosed or had ketamine wasted, the ones that do not add up first. A fixed number of queries,
     however many sessions."""
-    from ketacare.treatment_sessions.services.waste import balance_of
+    from ketacare.treatment_sessions.services.waste import balance_of, ketamine_lots
 
     membership = require_permission(user, Permission.CHART_SESSION)
     sessions = (
@@ -454,13 +454,7 @@ def controlled_substance_day(user: Actor, start: datetime, end: datetime) -> lis
             LoggedSession(
                 session=session,
                 balance=balance_of(session, session.order, given, wastes, now),
-                lots=sorted(
-                    {
-                        a.lot_number
-                        for a in given
-                        if a.lot_number and a.kind != AdministrationKind.INTERVENTION
-                    }
-                ),
+                lots=ketamine_lots(given),
                 wastes=wastes,
             )
         )

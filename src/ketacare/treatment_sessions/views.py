@@ -667,7 +667,7 @@ def _dosing_context(
         context.update(vitals_context(session, now, bound))
     from ketacare.treatment_sessions.views_waste import waste_context
 
-    context.update(waste_context(session, now, bound, given))
+    context.update(waste_context(session, now, bound, order, given))
     return context
 
 

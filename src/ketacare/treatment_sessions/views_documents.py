@@ -21,6 +21,7 @@ from ketacare.tenancy.access import access_object
 from ketacare.tenancy.permissions import Permission
 from ketacare.treatment_sessions import documents, selectors, services
 from ketacare.treatment_sessions.models import IncidentReview, RemsMonitoringForm
+from ketacare.treatment_sessions.services.rems import REVIEW_KEY
 
 
 def _pdf(pdf: bytes, filename: str) -> HttpResponse:
@@ -97,7 +98,7 @@ class TrackedForm:
 
     @property
     def reviewed(self) -> dict[str, str] | None:
-        reviewed = self.form.fields.get("reviewed")
+        reviewed = self.form.fields.get(REVIEW_KEY)
         return reviewed if isinstance(reviewed, dict) else None
 
 

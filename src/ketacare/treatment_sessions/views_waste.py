@@ -17,24 +17,30 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ketacare.audit.models import AuditAction
 from ketacare.audit.services import record_event
+from ketacare.treatment.models import DoseOrder
 from ketacare.treatment_sessions import selectors, services
 from ketacare.treatment_sessions.forms import WasteForm
-from ketacare.treatment_sessions.models import AdministrationKind as K
-from ketacare.treatment_sessions.models import DrugWaste, TreatmentSession
+from ketacare.treatment_sessions.models import Administration, DrugWaste, TreatmentSession
 from ketacare.treatment_sessions.views import _attempt, _session, _zone
 from ketacare.treatment_sessions.witness import authenticated_witness
 
 
 def waste_context(
-    session: TreatmentSession, now: datetime, bound: dict[str, forms.Form], given: list[Any]
+    session: TreatmentSession,
+    now: datetime,
+    bound: dict[str, forms.Form],
+    order: DoseOrder | None,
+    given: list[Administration],
 ) -> dict[str, Any]:
-    """The waste card: the balance (racemic routes), the wastes charted, and the form."""
-    lots = [a.lot_number for a in given if a.lot_number and a.kind != K.INTERVENTION]
+    """The waste card: the balance (racemic routes), the wastes charted, and the form. `order`
+    and `given` are what the dosing screen has read already."""
+    wastes = list(
+        DrugWaste.objects.filter(session=session).select_related("recorded_by", "witnessed_by")
+    )
+    lots = services.ketamine_lots(given)
     return {
-        "balance": services.session_balance(session, now),
-        "wastes": list(
-            DrugWaste.objects.filter(session=session).select_related("recorded_by", "witnessed_by")
-        ),
+        "balance": services.balance_of(session, order, given, wastes, now),
+        "wastes": wastes,
         "waste_form": bound.get("waste")
         or WasteForm(zone=_zone(session), initial={"lot_number": lots[-1] if lots else ""}),
     }

@@ -43,7 +43,12 @@ from ketacare.treatment_sessions.services.rems import (
     rems_suggestions,
 )
 from ketacare.treatment_sessions.services.settings import treatment_day_settings_set
-from ketacare.treatment_sessions.services.waste import session_balance, waste_record
+from ketacare.treatment_sessions.services.waste import (
+    balance_of,
+    ketamine_lots,
+    session_balance,
+    waste_record,
+)
 
 __all__ = [
     "REVIEWED_ANSWERS",
@@ -70,6 +75,8 @@ __all__ = [
     "rems_suggestions",
     "session_check_in",
     "session_discharge",
+    "balance_of",
+    "ketamine_lots",
     "session_balance",
     "session_order",
     "session_transition",

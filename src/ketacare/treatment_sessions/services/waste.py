@@ -16,11 +16,17 @@ from django.utils import timezone
 from ketacare.accounts.models import User
 from ketacare.audit.models import AuditAction
 from ketacare.audit.services import record_event
-from ketacare.clinical.dosing.accounting import Balance, PumpEvent, PumpStep, infused_volume
+from ketacare.clinical.dosing.accounting import (
+    BALANCE_STEP,
+    Balance,
+    PumpEvent,
+    PumpStep,
+    infused_volume,
+)
 from ketacare.clinical.dosing.accounting import balance as accounting_balance
 from ketacare.clinical.dosing.quantities import Milligrams, Millilitres, MlPerHour
-from ketacare.tenancy.access import Actor
-from ketacare.tenancy.models import Membership, Role, Route
+from ketacare.tenancy.access import Actor, active_membership
+from ketacare.tenancy.models import Role, Route
 from ketacare.treatment.models import DoseOrder
 from ketacare.treatment_sessions.models import (
     Administration,
@@ -98,13 +104,19 @@ def balance_of(
     )
 
 
-def _licensed_membership(user: User, organisation_id: int) -> Membership | None:
+def ketamine_lots(administrations: Iterable[Administration]) -> list[str]:
+    """The lots the session's ketamine came from (vials and devices; not an antiemetic's)."""
+    return sorted(
+        {a.lot_number for a in administrations if a.lot_number and a.kind != K.INTERVENTION}
+    )
+
+
+def _licensed_here(user: User, organisation_id: int) -> bool:
+    witness = active_membership(user)
     return (
-        Membership.objects.filter(
-            user=user, organisation_id=organisation_id, is_active=True, role__in=LICENSED
-        )
-        .select_related("user")
-        .first()
+        witness is not None
+        and witness.organisation_id == organisation_id
+        and witness.role in LICENSED
     )
 
 
@@ -112,7 +124,7 @@ def _amount(value: object, field: str, errors: dict[str, list[str]]) -> Decimal 
     if value in (None, ""):
         return None
     try:
-        amount = Decimal(str(value)).quantize(Decimal("0.1"))
+        amount = Decimal(str(value)).quantize(BALANCE_STEP)
     except (InvalidOperation, ValueError):
         errors[field] = ["Give a number, e.g. 8 or 8.5."]
         return None
@@ -149,7 +161,7 @@ def waste_record(
         errors["witness_email"] = ["The witness's e-mail or password is not right."]
     elif witness.pk == membership.user_id:
         errors["witness_email"] = ["The witness is someone other than the person wasting."]
-    elif _licensed_membership(witness, current.organisation_id) is None:
+    elif not _licensed_here(witness, current.organisation_id):
         errors["witness_email"] = ["The witness must be a nurse or prescriber of this practice."]
     amount = _amount(amount_mg, "amount_mg", errors)
     if amount is None and "amount_mg" not in errors:
